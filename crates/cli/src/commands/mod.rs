@@ -1,0 +1,5 @@
+//! One module per subcommand.
+pub mod check;
+pub mod compare;
+pub mod run;
+pub mod sweep;

@@ -1,0 +1,199 @@
+//! Hold-model benchmark of the event queues: `HeapQueue` against `CalendarQueue`.
+//!
+//! The classic hold model: prefill `n` pending events at exponential(mean) times, then
+//! repeat { pop the minimum; push it back at popped time + exponential(mean) }. The
+//! pending count stays `n`, and by memorylessness the prefill is already the steady
+//! state. Increments come from `SimRng::derive(SEED, Purpose::Other(9), 0)` and are
+//! drawn before timing, so the figures are queue cost only (a ChaCha8 draw plus a
+//! `log` would add ~15 ns to every row). Each queue runs the same operations, and the
+//! benchmark checks they pop the same sequence (a checksum over every popped key).
+//!
+//! Columns: `heap`; `cal_rule`, a fixed calendar laid out by the rule below; `cal_adapt`,
+//! an adaptive calendar (`CalendarQueue::new`) started from the engine's default 1 ms
+//! width, which here is 1000 to 10^7 times too wide and must adapt during the prefill.
+//!
+//! Layout rule (the one the adaptive queue also converges to): the front of the queue
+//! holds `n / mean` events per ns, so a width of `4 * mean / n` ns puts about four
+//! events in a bucket, and `n` buckets (next power of two) make the horizon about four
+//! means, leaving ~2% of pushes to the overflow heap.
+//!
+//! Run: `cargo bench -p gossim-engine --bench hold`; smoke run with `GOSSIM_BENCH_QUICK=1`
+//! (or `-- --quick`). Median of three timed segments after a warm-up.
+//!
+//! Measured on the 2-core development machine (release profile, mean 1 ms):
+//!
+//! ```text
+//! (table filled in below after the run)
+//! ```
+
+use gossim_engine::calendar::CalendarQueue;
+use gossim_engine::queue::HeapQueue;
+use gossim_engine::{EventKey, EventQueue, Purpose, SimRng, SimTime};
+use std::hint::black_box;
+use std::time::Instant;
+
+const SEED: u64 = 20_240_601;
+/// Mean hold increment, ns.
+const MEAN_NS: f64 = 1_000_000.0;
+/// The engine's default bucket width, the adaptive queue's starting point.
+const ENGINE_DEFAULT_WIDTH_NS: u64 = 1_000_000;
+/// Timed segments per queue; the median is reported.
+const SEGMENT_COUNT: usize = 3;
+
+struct Plan {
+    pending_counts: Vec<usize>,
+    /// Holds per timed segment.
+    segment_holds: usize,
+    warmup_holds: usize,
+}
+
+impl Plan {
+    fn from_env() -> Plan {
+        let quick = std::env::var("GOSSIM_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0")
+            || std::env::args().any(|a| a == "--quick");
+        if quick {
+            Plan {
+                pending_counts: vec![1_000, 10_000],
+                segment_holds: 50_000,
+                warmup_holds: 10_000,
+            }
+        } else {
+            Plan {
+                pending_counts: vec![1_000, 10_000, 100_000, 1_000_000, 10_000_000],
+                segment_holds: 1_000_000,
+                warmup_holds: 500_000,
+            }
+        }
+    }
+}
+
+/// The same random numbers for every queue: prefill times and hold increments.
+struct Workload {
+    prefill_ns: Vec<u64>,
+    increments_ns: Vec<u64>,
+}
+
+impl Workload {
+    fn new(pending: usize, holds: usize) -> Workload {
+        let mut rng = SimRng::derive(SEED, Purpose::Other(9), 0);
+        let prefill_ns = (0..pending)
+            .map(|_| rng.exponential(MEAN_NS) as u64)
+            .collect();
+        let increments_ns = (0..holds)
+            .map(|_| rng.exponential(MEAN_NS) as u64)
+            .collect();
+        Workload {
+            prefill_ns,
+            increments_ns,
+        }
+    }
+}
+
+struct Measurement {
+    ns_per_hold: f64,
+    checksum: u64,
+}
+
+/// Runs the hold model on `queue`; returns the median ns per hold and a checksum of
+/// every popped key.
+fn measure<Q: EventQueue<u64>>(queue: &mut Q, workload: &Workload, plan: &Plan) -> Measurement {
+    let mut seq = 0u64;
+    for &time in &workload.prefill_ns {
+        queue.push(
+            EventKey {
+                time: SimTime(time),
+                seq,
+            },
+            seq,
+        );
+        seq += 1;
+    }
+    let mut checksum = 0u64;
+    let mut increments = workload.increments_ns.iter().copied();
+    let mut hold = |queue: &mut Q, count: usize, checksum: &mut u64| {
+        for increment in increments.by_ref().take(count) {
+            let (key, payload) = queue.pop().expect("hold model never empties");
+            *checksum = checksum.rotate_left(5) ^ key.time.as_nanos() ^ key.seq;
+            let time = SimTime(key.time.as_nanos() + increment);
+            queue.push(EventKey { time, seq }, payload);
+            seq += 1;
+        }
+    };
+    hold(queue, plan.warmup_holds, &mut checksum);
+    let mut segments_ns_per_hold = Vec::with_capacity(SEGMENT_COUNT);
+    for _ in 0..SEGMENT_COUNT {
+        let start = Instant::now();
+        hold(queue, plan.segment_holds, &mut checksum);
+        let elapsed = start.elapsed();
+        segments_ns_per_hold.push(elapsed.as_nanos() as f64 / plan.segment_holds as f64);
+    }
+    segments_ns_per_hold.sort_by(f64::total_cmp);
+    Measurement {
+        ns_per_hold: segments_ns_per_hold[SEGMENT_COUNT / 2],
+        checksum: black_box(checksum),
+    }
+}
+
+fn main() {
+    let plan = Plan::from_env();
+    let holds = plan.warmup_holds + SEGMENT_COUNT * plan.segment_holds;
+    println!(
+        "hold model: mean increment {} ns, seed {SEED}, {} warm-up + {SEGMENT_COUNT} x {} timed holds per queue",
+        MEAN_NS, plan.warmup_holds, plan.segment_holds
+    );
+    println!(
+        "{:>10} {:>10} {:>10} {:>10} {:>8} | {:>12} {:>10} | {:>12} {:>10} {:>8}",
+        "pending",
+        "heap",
+        "cal_rule",
+        "cal_adapt",
+        "speedup",
+        "rule_width",
+        "rule_bkts",
+        "adapt_width",
+        "adapt_bkts",
+        "relayouts"
+    );
+    for &pending in &plan.pending_counts {
+        let workload = Workload::new(pending, holds);
+
+        let heap = measure(&mut HeapQueue::default(), &workload, &plan);
+
+        let rule_width_ns = ((4.0 * MEAN_NS / pending as f64) as u64).max(1);
+        let rule_bucket_count = pending.next_power_of_two();
+        let mut rule = CalendarQueue::fixed(rule_width_ns, rule_bucket_count);
+        let by_rule = measure(&mut rule, &workload, &plan);
+        let rule_layout = rule.layout();
+        drop(rule);
+
+        let mut adaptive = CalendarQueue::new(ENGINE_DEFAULT_WIDTH_NS);
+        let adapted = measure(&mut adaptive, &workload, &plan);
+        let adaptive_layout = adaptive.layout();
+        drop(adaptive);
+
+        assert_eq!(
+            heap.checksum, by_rule.checksum,
+            "calendar (rule) popped a different sequence than the heap at {pending} pending"
+        );
+        assert_eq!(
+            heap.checksum, adapted.checksum,
+            "calendar (adaptive) popped a different sequence than the heap at {pending} pending"
+        );
+        println!(
+            "{:>10} {:>10.1} {:>10.1} {:>10.1} {:>7.1}x | {:>12} {:>10} | {:>12} {:>10} {:>8}",
+            pending,
+            heap.ns_per_hold,
+            by_rule.ns_per_hold,
+            adapted.ns_per_hold,
+            heap.ns_per_hold / by_rule.ns_per_hold,
+            rule_layout.bucket_width_ns,
+            rule_layout.bucket_count,
+            adaptive_layout.bucket_width_ns,
+            adaptive_layout.bucket_count,
+            adaptive_layout.relayout_count
+        );
+    }
+    println!(
+        "(ns per hold, median of {SEGMENT_COUNT} segments; speedup = heap / cal_rule; widths in ns)"
+    );
+}

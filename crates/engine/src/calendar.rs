@@ -1,0 +1,784 @@
+//! The calendar queue behind [`crate::queue::EventQueue`]: amortised O(1) push and an
+//! O(log k) share of a bucket sort per pop, with few cache misses, for the large,
+//! time-spread event sets of a network simulation, where a binary heap pays
+//! O(log n) cache misses per operation.
+//!
+//! # Layout
+//!
+//! Time is cut into buckets of `2^shift` ns; bucket `b` holds the events with
+//! `time >> shift == b`. The pending events live in three places:
+//!
+//! - `current`: the bucket being drained (`current_bucket`), sorted descending by
+//!   `(time, seq)` so the smallest pops off the end. A push that lands in this bucket
+//!   (or, off-contract, in an earlier one) is binary-inserted, so the order stays exact;
+//!   such a push is usually due soon and lands near the end, so the shift is short.
+//! - the ring: `bucket_count` (a power of two) unsorted `Vec`s, slot
+//!   `b & (bucket_count - 1)`, for the buckets after the current one up to the horizon
+//!   `current_bucket + bucket_count`. A push is an append. A bucket is sorted once,
+//!   when it becomes current (its buffer is swapped in, not copied). A two-level bitmap
+//!   of non-empty slots skips empty buckets 64 (and 4096) at a time.
+//! - `overflow`: a binary min-heap for events at or beyond the horizon. Whenever the
+//!   current bucket moves forward, the events the horizon now reaches move into the
+//!   ring; when the ring is empty the queue jumps straight to the overflow minimum
+//!   rather than walking empty buckets.
+//!
+//! Everything in `current` is earlier than everything in the ring, which is earlier
+//! than everything in `overflow`, and a bucket is fully sorted by `(time, seq)` before
+//! its first pop. The pop order is therefore exactly that of
+//! [`crate::queue::HeapQueue`] whatever the layout, which is also why re-laying the
+//! queue out (below) changes speed, never a result.
+//!
+//! # Choosing the layout
+//!
+//! The cost that matters at 10⁶ pending events is cache misses, not comparisons. A
+//! push appends to the tail of one of `bucket_count` buffers; with a few thousand
+//! buckets those tails stay in L2, whereas one bucket per event (the textbook
+//! calendar) makes every push and every bucket load a miss. So: a few thousand buckets
+//! (`bucket_count ≈ pending / 32`, between 256 and 4096), each holding tens to
+//! thousands of events, sorted in cache when due; and a width that makes the horizon
+//! `bucket_count × width` span nearly all pending events (with `pending` events spread
+//! over a look-ahead of about `mean_delay`, about `4 × mean_delay / bucket_count`), so
+//! few pass through the overflow heap. A width far too large makes a due bucket huge
+//! and pushes into it shift many events; far too small sends most events through the
+//! overflow heap, costing what a heap costs. Widths are rounded to powers of two so
+//! the bucket number is a shift.
+//!
+//! [`CalendarQueue::new`] takes its width as a first guess and adapts: it re-lays the
+//! queue out (bucket count from the pending count; width so the horizon spans 31/32 of
+//! the pending events, capped so a bucket at the front holds at most about 16 384)
+//! when the pending count has grown or shrunk fourfold since the last layout, and when
+//! the measured work per pop stays high. [`CalendarQueue::fixed`] keeps the layout it
+//! is given.
+//!
+//! # Limits
+//!
+//! - Keys are assumed unique (the engine's `seq` is an insertion counter); equal keys
+//!   pop in an unspecified order, as with the heap.
+//! - A push earlier than the current bucket is still exact but costs a binary insert
+//!   into the current bucket: a non-monotone caller loses speed, not correctness.
+//! - Re-laying out costs O(n) time and a transient second copy of the events; the
+//!   triggers space re-layouts so that cost is amortised over at least n operations.
+//! - Memory: the events plus up to one spare buffer of doubling slack per bucket
+//!   (about 2x the events at worst), plus the overflow heap.
+
+use crate::queue::{EventKey, EventQueue};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// Fewest buckets an adaptive queue keeps.
+const MIN_BUCKET_COUNT: usize = 256;
+/// Most buckets an adaptive queue uses: 4096 bucket tails (a cache line each) and
+/// their `Vec` headers stay within a 512 KiB L2; more buckets cost a miss per push.
+const MAX_BUCKET_COUNT: usize = 4096;
+/// Most buckets [`CalendarQueue::fixed`] accepts (24 MiB of `Vec` headers).
+const MAX_FIXED_BUCKET_COUNT: usize = 1 << 20;
+/// Average events per bucket an adaptive queue aims for, below `MAX_BUCKET_COUNT`.
+const EVENTS_PER_BUCKET: usize = 32;
+/// Upper bound on the events in a bucket at the front of the queue, through the
+/// width: sorting a bucket this size (384 KiB of `(EventKey, u64)`) still fits in L2.
+const FRONT_BUCKET_LIMIT: u128 = 1 << 14;
+/// Pending count below which an adaptive queue does not re-lay out on size alone.
+const MIN_RELAYOUT_LEN: usize = 1024;
+/// Work units (roughly comparisons or element moves) per pop above which an adaptive
+/// queue re-estimates its layout. A good layout measures 5 to 20 (mostly the bucket
+/// sort); a width 1000 times off measures in the hundreds or more.
+const MAX_WORK_PER_POP: u64 = 48;
+/// Fewest pops between two work checks.
+const MIN_CHECK_POPS: u64 = 4096;
+/// Largest factor by which work checks are spaced out when re-estimation keeps
+/// confirming the current layout.
+const MAX_CHECK_BACKOFF: u64 = 64;
+
+/// An overflow entry, ordered so that `BinaryHeap` (a max-heap) pops the smallest key.
+struct Late<E> {
+    key: EventKey,
+    event: E,
+}
+
+impl<E> PartialEq for Late<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl<E> Eq for Late<E> {}
+impl<E> PartialOrd for Late<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Late<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+
+/// The layout a calendar queue currently uses, and how often it changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CalendarLayout {
+    /// Width of one bucket, in ns (a power of two).
+    pub bucket_width_ns: u64,
+    /// Number of buckets in the ring (a power of two).
+    pub bucket_count: usize,
+    /// Events currently beyond the horizon, in the overflow heap.
+    pub overflow_len: usize,
+    /// Number of re-layouts so far.
+    pub relayout_count: u64,
+}
+
+/// Bucketed calendar queue; pops in exactly [`crate::queue::HeapQueue`] order.
+pub struct CalendarQueue<E> {
+    /// Bucket width is `1 << shift` ns.
+    shift: u32,
+    /// Ring slots, `bucket_count` of them (a power of two), each unsorted.
+    buckets: Vec<Vec<(EventKey, E)>>,
+    /// One bit per ring slot: its bucket is non-empty.
+    occupied: Vec<u64>,
+    /// One bit per `occupied` word: that word is non-zero.
+    summary: Vec<u64>,
+    /// Events in the ring.
+    ring_len: usize,
+    /// The bucket being drained, sorted descending: the next event is `current.last()`.
+    current: Vec<(EventKey, E)>,
+    /// Absolute number (`time >> shift`) of the bucket in `current`; its ring slot is
+    /// always empty.
+    current_bucket: u64,
+    /// Events at or beyond `current_bucket + bucket_count`.
+    overflow: BinaryHeap<Late<E>>,
+    /// Whether the layout may change.
+    adaptive: bool,
+    /// `MIN_BUCKET_COUNT`, `MIN_RELAYOUT_LEN` and `MIN_CHECK_POPS` (smaller in tests).
+    min_bucket_count: usize,
+    min_relayout_len: usize,
+    min_check_pops: u64,
+    /// Pending count at the last layout, for the fourfold-change trigger.
+    layout_len: usize,
+    /// Pops and work units since the last work check.
+    window_pops: u64,
+    window_work: u64,
+    /// Pops between work checks.
+    check_pops: u64,
+    check_backoff: u64,
+    relayout_count: u64,
+}
+
+impl<E> CalendarQueue<E> {
+    /// An adaptive queue whose first bucket width is `bucket_width_ns` (rounded to the
+    /// nearest power of two; 0 counts as 1). See the module doc for how it adapts.
+    pub fn new(bucket_width_ns: u64) -> Self {
+        Self::build(bucket_width_ns, MIN_BUCKET_COUNT, true, MIN_BUCKET_COUNT)
+    }
+
+    /// A queue that keeps `bucket_width_ns` (rounded to the nearest power of two) and
+    /// `bucket_count` buckets (rounded up to a power of two, at least 64, at most
+    /// 2^20) for its whole life.
+    pub fn fixed(bucket_width_ns: u64, bucket_count: usize) -> Self {
+        let count = bucket_count
+            .clamp(64, MAX_FIXED_BUCKET_COUNT)
+            .next_power_of_two();
+        Self::build(bucket_width_ns, count, false, count)
+    }
+
+    fn build(
+        bucket_width_ns: u64,
+        bucket_count: usize,
+        adaptive: bool,
+        min_bucket_count: usize,
+    ) -> Self {
+        let mut queue = CalendarQueue {
+            shift: nearest_log2(bucket_width_ns),
+            buckets: Vec::new(),
+            occupied: Vec::new(),
+            summary: Vec::new(),
+            ring_len: 0,
+            current: Vec::new(),
+            current_bucket: 0,
+            overflow: BinaryHeap::new(),
+            adaptive,
+            min_bucket_count,
+            min_relayout_len: MIN_RELAYOUT_LEN,
+            min_check_pops: MIN_CHECK_POPS,
+            layout_len: 0,
+            window_pops: 0,
+            window_work: 0,
+            check_pops: MIN_CHECK_POPS,
+            check_backoff: 1,
+            relayout_count: 0,
+        };
+        queue.reset_ring(bucket_count);
+        queue
+    }
+
+    /// The current layout, for benchmarks and diagnostics.
+    pub fn layout(&self) -> CalendarLayout {
+        CalendarLayout {
+            bucket_width_ns: 1u64 << self.shift,
+            bucket_count: self.buckets.len(),
+            overflow_len: self.overflow.len(),
+            relayout_count: self.relayout_count,
+        }
+    }
+
+    #[inline]
+    fn mask(&self) -> u64 {
+        self.buckets.len() as u64 - 1
+    }
+
+    #[inline]
+    fn bucket_of(&self, key: &EventKey) -> u64 {
+        key.time.as_nanos() >> self.shift
+    }
+
+    /// Empties the ring (releasing its buffers) and sizes it for `bucket_count` buckets.
+    fn reset_ring(&mut self, bucket_count: usize) {
+        debug_assert!(bucket_count.is_power_of_two() && bucket_count >= 64);
+        self.buckets.clear();
+        self.buckets.resize_with(bucket_count, Vec::new);
+        let words = bucket_count / 64;
+        self.occupied.clear();
+        self.occupied.resize(words, 0);
+        self.summary.clear();
+        self.summary.resize(words.div_ceil(64), 0);
+        self.ring_len = 0;
+    }
+
+    /// Puts an event where it belongs. With `keep_sorted` false, an event of the
+    /// current bucket is appended unsorted (the caller sorts afterwards).
+    #[inline]
+    fn place(&mut self, key: EventKey, event: E, keep_sorted: bool) {
+        let bucket = self.bucket_of(&key);
+        if bucket <= self.current_bucket {
+            if keep_sorted {
+                // Descending order: everything greater than `key` stays in front.
+                let position = self.current.partition_point(|(k, _)| *k > key);
+                let moved = self.current.len() - position;
+                self.window_work += 1 + moved as u64 / 4;
+                self.current.insert(position, (key, event));
+            } else {
+                self.current.push((key, event));
+            }
+        } else if bucket - self.current_bucket < self.buckets.len() as u64 {
+            let slot = (bucket & self.mask()) as usize;
+            let list = &mut self.buckets[slot];
+            if list.is_empty() {
+                let word = slot / 64;
+                self.occupied[word] |= 1 << (slot % 64);
+                self.summary[word / 64] |= 1 << (word % 64);
+            }
+            list.push((key, event));
+            self.ring_len += 1;
+        } else {
+            self.window_work += 8;
+            self.overflow.push(Late { key, event });
+        }
+    }
+
+    /// Makes ring slot `slot` the (empty) current bucket's contents, sorted.
+    fn load_current(&mut self, slot: usize) {
+        debug_assert!(self.current.is_empty());
+        // Swap buffers rather than copy. The drained buffer goes back to the ring only
+        // if it is no larger than about twice an average bucket, so one burst does not
+        // leave every slot holding a large allocation.
+        std::mem::swap(&mut self.current, &mut self.buckets[slot]);
+        let spare_limit = 2 * (self.ring_len / self.buckets.len()) + 16;
+        if self.buckets[slot].capacity() > spare_limit {
+            self.buckets[slot] = Vec::new();
+        }
+        let word = slot / 64;
+        self.occupied[word] &= !(1 << (slot % 64));
+        if self.occupied[word] == 0 {
+            self.summary[word / 64] &= !(1 << (word % 64));
+        }
+        let loaded = self.current.len();
+        self.ring_len -= loaded;
+        self.window_work += loaded as u64 * u64::from((loaded as u64).ilog2() + 1);
+        self.current.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    }
+
+    /// The first non-empty ring slot at or after `from`, or `None`.
+    fn scan_from(&mut self, from: usize) -> Option<usize> {
+        let word = from / 64;
+        self.window_work += 1;
+        let bits = self.occupied[word] & (u64::MAX << (from % 64));
+        if bits != 0 {
+            return Some(word * 64 + bits.trailing_zeros() as usize);
+        }
+        let next_word = word + 1;
+        let mut summary_index = next_word / 64;
+        if summary_index >= self.summary.len() {
+            return None;
+        }
+        let mut summary_bits = self.summary[summary_index] & (u64::MAX << (next_word % 64));
+        loop {
+            if summary_bits != 0 {
+                let word = summary_index * 64 + summary_bits.trailing_zeros() as usize;
+                return Some(word * 64 + self.occupied[word].trailing_zeros() as usize);
+            }
+            summary_index += 1;
+            self.window_work += 1;
+            if summary_index >= self.summary.len() {
+                return None;
+            }
+            summary_bits = self.summary[summary_index];
+        }
+    }
+
+    /// Moves every overflow event the horizon now reaches into the ring.
+    fn migrate_overflow(&mut self) {
+        let horizon = self.buckets.len() as u64;
+        while let Some(top) = self.overflow.peek() {
+            let bucket = self.bucket_of(&top.key);
+            debug_assert!(
+                bucket >= self.current_bucket,
+                "overflow event before the current bucket"
+            );
+            if bucket - self.current_bucket >= horizon {
+                break;
+            }
+            let Late { key, event } = self.overflow.pop().unwrap();
+            self.window_work += 2 * u64::from((self.overflow.len() as u64 + 1).ilog2() + 1);
+            self.place(key, event, false);
+        }
+    }
+
+    /// Makes the next non-empty bucket current; false when the queue is empty.
+    fn advance(&mut self) -> bool {
+        debug_assert!(self.current.is_empty());
+        if self.ring_len == 0 {
+            // Sparse calendar: jump to the overflow minimum rather than walk the ring.
+            let Some(top) = self.overflow.peek() else {
+                return false;
+            };
+            self.current_bucket = self.bucket_of(&top.key);
+            // The minimum's bucket lands in `current` (unsorted), later ones in the ring.
+            self.migrate_overflow();
+            self.current.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            return true;
+        }
+        let mask = self.mask();
+        let from = ((self.current_bucket + 1) & mask) as usize;
+        let slot = match self.scan_from(from) {
+            Some(slot) => slot,
+            None => self
+                .scan_from(0)
+                .expect("calendar ring_len > 0 but no occupied slot"),
+        };
+        let distance = (slot as u64).wrapping_sub(self.current_bucket) & mask;
+        debug_assert!(distance != 0, "the current bucket's ring slot must be empty");
+        self.current_bucket += distance;
+        self.load_current(slot);
+        // The horizon moved: bring in what it now reaches (all after the new bucket).
+        self.migrate_overflow();
+        true
+    }
+
+    /// The layout an adaptive queue would choose for its pending events.
+    fn estimate_layout(&self) -> (u32, usize) {
+        let len = self.len();
+        let bucket_count = (len / EVENTS_PER_BUCKET)
+            .next_power_of_two()
+            .clamp(self.min_bucket_count, MAX_BUCKET_COUNT.max(self.min_bucket_count));
+        if len < 2 {
+            return (self.shift, bucket_count);
+        }
+        let mut times: Vec<u64> = Vec::with_capacity(len);
+        times.extend(self.current.iter().map(|(k, _)| k.time.as_nanos()));
+        times.extend(self.buckets.iter().flatten().map(|(k, _)| k.time.as_nanos()));
+        times.extend(self.overflow.iter().map(|late| late.key.time.as_nanos()));
+        let earliest = *times.iter().min().unwrap();
+        // The horizon should reach the 31/32 quantile: few events in the overflow heap.
+        let far_rank = len - 1 - len / 32;
+        let far = *times.select_nth_unstable(far_rank).1;
+        let cover_width = (u128::from(far - earliest) + 1).div_ceil(bucket_count as u128);
+        // The front bucket should not be huge: density over the earliest 1/64th.
+        let front_rank = (len / 64).max(1);
+        let front_width = if front_rank < far_rank {
+            let front = *times[..far_rank].select_nth_unstable(front_rank).1;
+            let span = u128::from(front - earliest);
+            if span == 0 {
+                // A burst at one instant says nothing about the spacing.
+                u128::MAX
+            } else {
+                (FRONT_BUCKET_LIMIT * span / front_rank as u128).max(1)
+            }
+        } else {
+            u128::MAX
+        };
+        let shift = if cover_width <= front_width {
+            ceil_log2(cover_width)
+        } else {
+            floor_log2(front_width)
+        };
+        (shift, bucket_count)
+    }
+
+    /// Re-lays the queue out with `2^shift` ns buckets and `bucket_count` of them.
+    fn relayout(&mut self, shift: u32, bucket_count: usize) {
+        let len = self.len();
+        let mut all: Vec<(EventKey, E)> = Vec::with_capacity(len);
+        all.append(&mut self.current);
+        for list in &mut self.buckets {
+            all.append(list);
+        }
+        all.extend(self.overflow.drain().map(|late| (late.key, late.event)));
+        self.shift = shift;
+        self.reset_ring(bucket_count);
+        if self.current.capacity() > 4 * (len / bucket_count).max(1024) {
+            self.current = Vec::new();
+        }
+        if self.overflow.capacity() > 4 * len.max(1024) {
+            self.overflow = BinaryHeap::new();
+        }
+        if let Some(earliest) = all.iter().map(|(k, _)| self.bucket_of(k)).min() {
+            self.current_bucket = earliest;
+        }
+        for (key, event) in all {
+            self.place(key, event, false);
+        }
+        self.current.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        self.layout_len = len;
+        self.relayout_count += 1;
+        self.reset_window(1);
+    }
+
+    fn reset_window(&mut self, backoff: u64) {
+        self.check_backoff = backoff;
+        self.window_pops = 0;
+        self.window_work = 0;
+        self.check_pops = (self.len() as u64).max(self.min_check_pops) * backoff;
+    }
+
+    /// Re-estimates the layout when the last window of pops did too much work.
+    fn check_work(&mut self) {
+        if self.window_work <= MAX_WORK_PER_POP * self.window_pops {
+            self.reset_window(1);
+            return;
+        }
+        let (shift, bucket_count) = self.estimate_layout();
+        if shift != self.shift || bucket_count != self.buckets.len() {
+            self.relayout(shift, bucket_count);
+        } else {
+            // The estimate confirms the layout (an awkward time distribution): check
+            // less often so the O(n) estimates stay amortised.
+            self.reset_window((self.check_backoff * 2).min(MAX_CHECK_BACKOFF));
+        }
+    }
+
+    /// Whether the pending count moved fourfold away from the last layout's.
+    #[inline]
+    fn size_changed(&self, len: usize) -> bool {
+        let base = self.layout_len.max(self.min_relayout_len);
+        len > 4 * base || (len < self.layout_len / 4 && self.layout_len > self.min_relayout_len)
+    }
+}
+
+#[cfg(test)]
+impl<E> CalendarQueue<E> {
+    /// An adaptive queue that may use as few as 64 buckets, so tests reach re-layouts,
+    /// ring wrap-around and overflow with few events.
+    fn adaptive_small(bucket_width_ns: u64) -> Self {
+        let mut queue = Self::build(bucket_width_ns, 64, true, 64);
+        queue.min_relayout_len = 8;
+        queue.min_check_pops = 32;
+        queue.reset_window(1);
+        queue
+    }
+}
+
+impl<E> EventQueue<E> for CalendarQueue<E> {
+    #[inline]
+    fn push(&mut self, key: EventKey, event: E) {
+        self.place(key, event, true);
+        if self.adaptive && self.size_changed(self.len()) {
+            let (shift, bucket_count) = self.estimate_layout();
+            self.relayout(shift, bucket_count);
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(EventKey, E)> {
+        if self.current.is_empty() && !self.advance() {
+            return None;
+        }
+        let item = self.current.pop();
+        if self.adaptive {
+            self.window_pops += 1;
+            if self.size_changed(self.len()) {
+                let (shift, bucket_count) = self.estimate_layout();
+                self.relayout(shift, bucket_count);
+            } else if self.window_pops >= self.check_pops {
+                self.check_work();
+            }
+        }
+        item
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.current.len() + self.ring_len + self.overflow.len()
+    }
+}
+
+/// The exponent of the power of two nearest to `x` (0 for 0 and 1, at most 63).
+fn nearest_log2(x: u64) -> u32 {
+    if x <= 1 {
+        return 0;
+    }
+    let floor = x.ilog2();
+    let below = 1u64 << floor;
+    // Round up when x is nearer to 2^(floor+1) than to 2^floor.
+    if floor < 63 && x - below > below / 2 {
+        floor + 1
+    } else {
+        floor
+    }
+}
+
+/// The smallest exponent with `2^e >= x`, at most 63.
+fn ceil_log2(x: u128) -> u32 {
+    if x <= 1 {
+        0
+    } else {
+        (x - 1).ilog2().saturating_add(1).min(63)
+    }
+}
+
+/// The largest exponent with `2^e <= x` (0 for 0), at most 63.
+fn floor_log2(x: u128) -> u32 {
+    if x <= 1 { 0 } else { x.ilog2().min(63) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::queue::HeapQueue;
+    use crate::time::SimTime;
+    use proptest::prelude::*;
+
+    fn key(time: u64, seq: u64) -> EventKey {
+        EventKey {
+            time: SimTime(time),
+            seq,
+        }
+    }
+
+    fn drain<Q: EventQueue<u64>>(queue: &mut Q) -> Vec<(EventKey, u64)> {
+        std::iter::from_fn(|| queue.pop()).collect()
+    }
+
+    #[test]
+    fn equal_time_events_pop_in_seq_order() {
+        let mut queue = CalendarQueue::new(1_000);
+        // Pushed out of seq order, across the current bucket and a later one.
+        for seq in [5, 1, 9, 3, 7, 0, 8, 2, 6, 4] {
+            queue.push(key(10_000, seq), seq);
+            queue.push(key(0, 100 + seq), seq);
+        }
+        let popped: Vec<u64> = drain(&mut queue).iter().map(|(k, _)| k.seq).collect();
+        let expected: Vec<u64> = (100..110).chain(0..10).collect();
+        assert_eq!(popped, expected);
+    }
+
+    #[test]
+    fn pushes_into_the_bucket_being_drained_keep_exact_order() {
+        let mut queue = CalendarQueue::fixed(1 << 20, 64);
+        queue.push(key(100, 0), 0);
+        queue.push(key(300, 1), 1);
+        assert_eq!(queue.pop().unwrap().0, key(100, 0));
+        // Same bucket as the pending 300: one before it, one tie after it, one after.
+        queue.push(key(200, 2), 2);
+        queue.push(key(300, 3), 3);
+        queue.push(key(100, 4), 4);
+        let popped: Vec<EventKey> = drain(&mut queue).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            popped,
+            vec![key(100, 4), key(200, 2), key(300, 1), key(300, 3)]
+        );
+    }
+
+    #[test]
+    fn events_far_beyond_the_horizon_pop_in_order() {
+        let mut queue = CalendarQueue::fixed(1_024, 64);
+        let times = [
+            u64::MAX,
+            5,
+            1 << 40,
+            u64::MAX - 1,
+            64 * 1_024,
+            64 * 1_024 - 1,
+            1 << 62,
+            0,
+            u64::MAX,
+        ];
+        for (seq, &time) in times.iter().enumerate() {
+            queue.push(key(time, seq as u64), seq as u64);
+        }
+        assert!(
+            queue.layout().overflow_len >= 5,
+            "the far events should start in overflow"
+        );
+        let popped: Vec<EventKey> = drain(&mut queue).into_iter().map(|(k, _)| k).collect();
+        let mut expected: Vec<EventKey> = times
+            .iter()
+            .enumerate()
+            .map(|(s, &t)| key(t, s as u64))
+            .collect();
+        expected.sort();
+        assert_eq!(popped, expected);
+        assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn a_sparse_calendar_jumps_to_the_overflow_minimum() {
+        let mut queue = CalendarQueue::fixed(1, 64);
+        for i in 0..100u64 {
+            queue.push(key(i * 1_000_000_007, i), i);
+        }
+        for i in 0..100u64 {
+            let (k, event) = queue.pop().unwrap();
+            assert_eq!((k, event), (key(i * 1_000_000_007, i), i));
+            // Each pop is a jump: the ring never holds the next event.
+            queue.push(key(k.time.as_nanos() + 3, 1_000 + i), 1_000 + i);
+            assert_eq!(
+                queue.pop().unwrap().0,
+                key(k.time.as_nanos() + 3, 1_000 + i)
+            );
+        }
+        assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn adaptive_queue_relayouts_grow_and_shrink_without_reordering() {
+        let mut calendar = CalendarQueue::adaptive_small(1 << 30);
+        let mut heap = HeapQueue::default();
+        let mut rng = crate::rng::SimRng::derive(11, crate::rng::Purpose::Other(9), 0);
+        let mut seq = 0;
+        let mut now = 0;
+        for round in 0..3u64 {
+            for _ in 0..20_000 {
+                let time = now + rng.exponential(1_000.0 * (round + 1) as f64) as u64;
+                calendar.push(key(time, seq), seq);
+                heap.push(key(time, seq), seq);
+                seq += 1;
+            }
+            for _ in 0..19_990 {
+                let a = calendar.pop().unwrap();
+                assert_eq!(Some(a), heap.pop());
+                now = a.0.time.as_nanos();
+            }
+        }
+        let layout = calendar.layout();
+        assert!(layout.relayout_count >= 3, "{layout:?}");
+        assert!(
+            layout.bucket_width_ns < 1 << 30,
+            "the width should have adapted: {layout:?}"
+        );
+        assert_eq!(drain(&mut calendar), drain(&mut heap));
+    }
+
+    #[test]
+    fn nearest_log2_rounds_to_the_nearer_power() {
+        assert_eq!(nearest_log2(0), 0);
+        assert_eq!(nearest_log2(1), 0);
+        assert_eq!(nearest_log2(3), 1);
+        assert_eq!(nearest_log2(6), 2);
+        assert_eq!(nearest_log2(7), 3);
+        assert_eq!(nearest_log2(1_000_000), 20);
+        assert_eq!(nearest_log2(u64::MAX), 63);
+    }
+
+    /// One step of a random workload.
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Push at (last popped time + a delta of the given class).
+        Push {
+            class: u8,
+            raw: u64,
+        },
+        Pop,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u8..5, any::<u64>()).prop_map(|(class, raw)| Op::Push { class, raw }),
+            2 => Just(Op::Pop),
+        ]
+    }
+
+    fn delta(class: u8, raw: u64) -> u64 {
+        match class {
+            0 => 0,
+            1 => raw % 16,
+            2 => raw % 1_000_000,
+            3 => raw % 1_000_000_000_000,
+            _ => raw,
+        }
+    }
+
+    /// Runs `ops` on a heap and on `calendar`; returns both pop sequences.
+    fn run_both(
+        ops: &[Op],
+        mut calendar: CalendarQueue<u64>,
+        monotone: bool,
+    ) -> (Vec<(EventKey, u64)>, Vec<(EventKey, u64)>) {
+        let mut heap = HeapQueue::default();
+        let (mut from_heap, mut from_calendar) = (Vec::new(), Vec::new());
+        let mut last_popped = 0u64;
+        for (seq, op) in ops.iter().enumerate() {
+            match *op {
+                Op::Push { class, raw } => {
+                    let time = if monotone {
+                        last_popped.saturating_add(delta(class, raw))
+                    } else {
+                        delta(class, raw)
+                    };
+                    heap.push(key(time, seq as u64), seq as u64);
+                    calendar.push(key(time, seq as u64), seq as u64);
+                }
+                Op::Pop => {
+                    let popped = heap.pop();
+                    from_calendar.push(calendar.pop());
+                    if let Some((k, _)) = popped {
+                        last_popped = k.time.as_nanos();
+                    }
+                    from_heap.push(popped);
+                }
+            }
+            assert_eq!(heap.len(), calendar.len());
+        }
+        let tail_heap = drain(&mut heap);
+        let tail_calendar = drain(&mut calendar);
+        let flatten = |pops: Vec<Option<(EventKey, u64)>>, tail: Vec<(EventKey, u64)>| {
+            pops.into_iter().flatten().chain(tail).collect::<Vec<_>>()
+        };
+        (
+            flatten(from_heap, tail_heap),
+            flatten(from_calendar, tail_calendar),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn monotone_interleavings_pop_exactly_like_the_heap(
+            ops in prop::collection::vec(op(), 0..3_000),
+            width_log2 in 0u32..40,
+        ) {
+            let width = 1u64 << width_log2;
+            let (heap, calendar) = run_both(&ops, CalendarQueue::adaptive_small(width), true);
+            prop_assert_eq!(&heap, &calendar);
+            let (heap, calendar) = run_both(&ops, CalendarQueue::fixed(width, 64), true);
+            prop_assert_eq!(heap, calendar);
+        }
+
+        #[test]
+        fn non_monotone_pushes_still_pop_exactly_like_the_heap(
+            ops in prop::collection::vec(op(), 0..1_000),
+            width_log2 in 0u32..40,
+        ) {
+            let width = 1u64 << width_log2;
+            let (heap, calendar) = run_both(&ops, CalendarQueue::adaptive_small(width), false);
+            prop_assert_eq!(heap, calendar);
+        }
+    }
+}

@@ -1,0 +1,576 @@
+//! The discrete-event loop: pops the next event, applies the network and node-fault
+//! model, and hands messages, timers and inputs to a [`Model`].
+//!
+//! The engine knows nothing of what messages mean. A model (the runner that owns the
+//! replicating nodes) sees a [`Ctx`] during each callback: the current time, read
+//! access to liveness, misbehaviour tags and the topology, the protocol stream, and
+//! buffers for sends, timers and inputs that the engine drains after the callback.
+//! Every processed event is folded into the trace digest.
+//!
+//! Deliberately absent: threads (one run is single-threaded; parallelism is across
+//! runs), wall-clock time, and any knowledge of transactions or gossip.
+
+use crate::faults::{MisbehaviourSpec, NodeFaultSpec, select_nodes};
+use crate::network::{DropCause, Envelope, Network, NetworkConfig};
+use crate::observe::Observer;
+use crate::queue::{CalendarQueue, EventKey, EventQueue, HeapQueue, QueueKind};
+use crate::rng::{Purpose, SimRng};
+use crate::time::SimTime;
+use crate::topology::{Neighbours, Topology};
+use crate::trace::{TraceDigest, TraceKind};
+use serde::{Deserialize, Serialize};
+
+/// What the engine drives: node logic plus whatever bookkeeping the runner needs.
+pub trait Model {
+    /// A message between nodes.
+    type Message;
+    /// A timer kind (a closed enum, copied into the queue).
+    type Timer: Copy;
+    /// An externally scheduled input (workload submissions, sampling ticks).
+    type Input;
+
+    /// The modelled wire size of a message, in bytes.
+    fn message_bytes(msg: &Self::Message) -> u32;
+    /// A content key folded into the trace digest with each delivery.
+    fn trace_key(msg: &Self::Message) -> u64;
+
+    /// A message reached live node `to`.
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, to: u32, from: u32, msg: Self::Message);
+    /// A timer of live node `node` fired.
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, node: u32, timer: Self::Timer);
+    /// A scheduled input is due. Inputs are not bound to a node's liveness: the model
+    /// decides what an input aimed at a crashed node means.
+    fn on_input(&mut self, ctx: &mut Ctx<'_, Self>, input: Self::Input);
+    /// `node` crashed (it is already marked down).
+    fn on_crash(&mut self, _ctx: &mut Ctx<'_, Self>, _node: u32) {}
+    /// `node` recovered (already marked up); `wiped` asks for its state to be reset.
+    fn on_recover(&mut self, _ctx: &mut Ctx<'_, Self>, _node: u32, _wiped: bool) {}
+    /// A message was dropped; lets the model attribute drops to its own categories.
+    fn on_drop(&mut self, _msg: &Self::Message, _from: u32, _to: u32, _cause: DropCause) {}
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Nothing left to happen.
+    Quiescent,
+    /// The next event lay past the time cap.
+    TimeLimit,
+    /// The events cap was reached.
+    EventLimit,
+    /// The model asked to stop (for example: converged).
+    Converged,
+}
+
+impl StopReason {
+    /// The snake_case name used in results files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Quiescent => "quiescent",
+            StopReason::TimeLimit => "time_limit",
+            StopReason::EventLimit => "event_limit",
+            StopReason::Converged => "converged",
+        }
+    }
+}
+
+/// Caps that end a run cleanly.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunLimits {
+    /// No event later than this is processed.
+    pub max_time: SimTime,
+    /// At most this many events are processed.
+    pub max_events: u64,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        RunLimits { max_time: SimTime::from_secs(3_600), max_events: 1_000_000_000 }
+    }
+}
+
+/// Everything the engine needs besides the topology.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineConfig {
+    pub seed: u64,
+    pub network: NetworkConfig,
+    pub faults: Vec<NodeFaultSpec>,
+    pub misbehaviour: Vec<MisbehaviourSpec>,
+    pub limits: RunLimits,
+    pub queue: QueueKind,
+    /// Calendar bucket width; a few times smaller than a typical delay works well.
+    pub bucket_width_ns: u64,
+}
+
+impl EngineConfig {
+    /// A configuration with default network, no faults and default limits.
+    pub fn new(seed: u64) -> Self {
+        EngineConfig {
+            seed,
+            network: NetworkConfig::default(),
+            faults: Vec::new(),
+            misbehaviour: Vec::new(),
+            limits: RunLimits::default(),
+            queue: QueueKind::Calendar,
+            bucket_width_ns: 1_000_000,
+        }
+    }
+}
+
+/// What a finished run reports.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunOutcome {
+    pub stop_reason: StopReason,
+    pub final_time: SimTime,
+    pub events: u64,
+    pub trace_digest: [u8; 32],
+    pub peak_pending: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Liveness {
+    Up,
+    Down,
+    /// Crashed for good: a pending recovery does not bring it back.
+    Stopped,
+}
+
+/// Per-node liveness, incarnation and misbehaviour tag (6 bytes a node).
+pub struct NodeTable {
+    liveness: Vec<Liveness>,
+    incarnation: Vec<u32>,
+    behaviour: Vec<u8>,
+    up_count: u32,
+}
+
+impl NodeTable {
+    fn new(n: u32) -> Self {
+        NodeTable {
+            liveness: vec![Liveness::Up; n as usize],
+            incarnation: vec![0; n as usize],
+            behaviour: vec![0; n as usize],
+            up_count: n,
+        }
+    }
+
+    /// Whether `node` is up.
+    #[inline]
+    pub fn is_up(&self, node: u32) -> bool {
+        self.liveness[node as usize] == Liveness::Up
+    }
+
+    /// The misbehaviour tag of `node` (0 = honest).
+    #[inline]
+    pub fn behaviour(&self, node: u32) -> u8 {
+        self.behaviour[node as usize]
+    }
+
+    /// Number of nodes up.
+    pub fn up_count(&self) -> u32 {
+        self.up_count
+    }
+}
+
+/// Work a callback hands back to the engine.
+pub struct Outgoing<M: Model + ?Sized> {
+    sends: Vec<(u32, u32, M::Message)>,
+    timers: Vec<(u32, SimTime, M::Timer)>,
+    inputs: Vec<(SimTime, M::Input)>,
+}
+
+impl<M: Model + ?Sized> Default for Outgoing<M> {
+    fn default() -> Self {
+        Outgoing { sends: Vec::new(), timers: Vec::new(), inputs: Vec::new() }
+    }
+}
+
+/// The model's view of the engine during one callback.
+pub struct Ctx<'a, M: Model + ?Sized> {
+    now: SimTime,
+    out: &'a mut Outgoing<M>,
+    nodes: &'a NodeTable,
+    topology: &'a Topology,
+    rng: &'a mut SimRng,
+    stop: &'a mut bool,
+}
+
+impl<M: Model + ?Sized> Ctx<'_, M> {
+    /// The current virtual time.
+    #[inline]
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+    /// Sends `msg` from `from` to `to` through the network model.
+    #[inline]
+    pub fn send(&mut self, from: u32, to: u32, msg: M::Message) {
+        self.out.sends.push((from, to, msg));
+    }
+    /// Sets a timer of `node` for time `at` (clamped to now); it does not fire if the
+    /// node crashes in between.
+    #[inline]
+    pub fn set_timer(&mut self, node: u32, at: SimTime, timer: M::Timer) {
+        self.out.timers.push((node, at, timer));
+    }
+    /// Schedules an input for time `at` (clamped to now).
+    pub fn schedule_input(&mut self, at: SimTime, input: M::Input) {
+        self.out.inputs.push((at, input));
+    }
+    /// Liveness and misbehaviour tags.
+    #[inline]
+    pub fn nodes(&self) -> &NodeTable {
+        self.nodes
+    }
+    /// The overlay.
+    #[inline]
+    pub fn topology(&self) -> &Topology {
+        self.topology
+    }
+    /// The neighbours of `node`.
+    #[inline]
+    pub fn neighbours(&self, node: u32) -> Neighbours<'_> {
+        self.topology.neighbours(node)
+    }
+    /// The protocol stream, for the node logic's draws.
+    #[inline]
+    pub fn rng(&mut self) -> &mut SimRng {
+        self.rng
+    }
+    /// Both the protocol stream and the neighbours of `node`, borrowed together.
+    #[inline]
+    pub fn rng_and_neighbours(&mut self, node: u32) -> (&mut SimRng, Neighbours<'_>) {
+        (self.rng, self.topology.neighbours(node))
+    }
+    /// Ends the run after this callback with [`StopReason::Converged`].
+    pub fn request_stop(&mut self) {
+        *self.stop = true;
+    }
+}
+
+enum Event<M: Model + ?Sized> {
+    Deliver { from: u32, to: u32, msg: M::Message },
+    Timer { node: u32, incarnation: u32, timer: M::Timer },
+    Input { input: M::Input },
+    Crash { node: u32, recover_after_ns: Option<u64>, wipe: bool },
+    Recover { node: u32, wipe: bool },
+    ChurnLeave { spec: u32 },
+}
+
+/// Errors building an engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("invalid engine configuration: {0}")]
+    Invalid(String),
+}
+
+/// A discrete-event simulation over a fixed set of nodes.
+pub struct Engine<M: Model + 'static> {
+    now: SimTime,
+    seq: u64,
+    queue: Box<dyn EventQueue<Event<M>>>,
+    network: Network,
+    net_rng: SimRng,
+    fault_rng: SimRng,
+    protocol_rng: SimRng,
+    topology: Topology,
+    nodes: NodeTable,
+    faults: Vec<NodeFaultSpec>,
+    limits: RunLimits,
+    trace: TraceDigest,
+    events: u64,
+    peak_pending: usize,
+    out: Outgoing<M>,
+    stop: bool,
+}
+
+impl<M: Model + 'static> Engine<M> {
+    /// Builds the engine: network rules, the fault plan and misbehaviour marks are
+    /// drawn here from their own streams.
+    pub fn new(config: EngineConfig, topology: Topology) -> Result<Self, EngineError> {
+        let n = topology.node_count();
+        if n == 0 {
+            return Err(EngineError::Invalid("a run needs at least one node".into()));
+        }
+        let seed = config.seed;
+        let mut net_rng = SimRng::derive(seed, Purpose::Network, 0);
+        let mut fault_rng = SimRng::derive(seed, Purpose::Faults, 0);
+        let network = Network::from_config(&config.network, n, &mut net_rng);
+        let queue: Box<dyn EventQueue<Event<M>>> = match config.queue {
+            QueueKind::Heap => Box::new(HeapQueue::default()),
+            QueueKind::Calendar => Box::new(CalendarQueue::new(config.bucket_width_ns.max(1))),
+        };
+        let mut engine = Engine {
+            now: SimTime::ZERO,
+            seq: 0,
+            queue,
+            network,
+            net_rng,
+            fault_rng: SimRng::derive(seed, Purpose::Faults, 1),
+            protocol_rng: SimRng::derive(seed, Purpose::Protocol, 0),
+            nodes: NodeTable::new(n),
+            faults: config.faults.clone(),
+            limits: config.limits,
+            trace: TraceDigest::default(),
+            events: 0,
+            peak_pending: 0,
+            out: Outgoing::default(),
+            stop: false,
+            topology,
+        };
+        for spec in &config.misbehaviour {
+            for node in select_nodes(&spec.select, &engine.topology, &mut fault_rng) {
+                engine.nodes.behaviour[node as usize] = spec.tag;
+            }
+        }
+        for (index, spec) in config.faults.iter().enumerate() {
+            match spec {
+                NodeFaultSpec::Crash { at, select, recover_after_ns, wipe } => {
+                    for node in select_nodes(select, &engine.topology, &mut fault_rng) {
+                        engine.push(*at, Event::Crash { node, recover_after_ns: *recover_after_ns, wipe: *wipe });
+                    }
+                }
+                NodeFaultSpec::Churn { start, end, leave_rate_per_sec, .. } => {
+                    if *leave_rate_per_sec > 0.0 {
+                        let gap = fault_rng.exponential(SimTime::NANOS_PER_SEC as f64 / leave_rate_per_sec);
+                        let at = start.plus(gap as u64);
+                        if at < *end {
+                            engine.push(at, Event::ChurnLeave { spec: index as u32 });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(engine)
+    }
+
+    #[inline]
+    fn push(&mut self, at: SimTime, event: Event<M>) {
+        let key = EventKey { time: at.max(self.now), seq: self.seq };
+        self.seq += 1;
+        self.queue.push(key, event);
+        self.peak_pending = self.peak_pending.max(self.queue.len());
+    }
+
+    /// Schedules an input before or during the run.
+    pub fn schedule_input(&mut self, at: SimTime, input: M::Input) {
+        self.push(at, Event::Input { input });
+    }
+
+    /// Runs `f` with a context at the current time (for start-up calls such as
+    /// arming every node's first timer), then applies what it produced.
+    pub fn with_ctx<O: Observer>(&mut self, observer: &mut O, f: impl FnOnce(&mut Ctx<'_, M>)) {
+        let mut out = std::mem::take(&mut self.out);
+        {
+            let mut ctx = Ctx {
+                now: self.now,
+                out: &mut out,
+                nodes: &self.nodes,
+                topology: &self.topology,
+                rng: &mut self.protocol_rng,
+                stop: &mut self.stop,
+            };
+            f(&mut ctx);
+        }
+        self.out = out;
+        self.drain(observer, None);
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+    /// The overlay.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+    /// Liveness and misbehaviour tags.
+    pub fn nodes(&self) -> &NodeTable {
+        &self.nodes
+    }
+    /// Number of events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+    /// Number of events pending.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    fn drain<O: Observer>(&mut self, observer: &mut O, mut model: Option<&mut M>) {
+        let now = self.now;
+        let mut out = std::mem::take(&mut self.out);
+        for (from, to, msg) in out.sends.drain(..) {
+            let bytes = M::message_bytes(&msg);
+            observer.on_send(now, from, to, bytes);
+            let envelope = Envelope { now, from, to, bytes };
+            match self.network.judge_send(&envelope, &mut self.net_rng) {
+                Ok(delay) => self.push(now.plus(delay), Event::Deliver { from, to, msg }),
+                Err(cause) => {
+                    self.trace.fold(now.as_nanos(), TraceKind::Drop, from, to, cause as u64);
+                    observer.on_drop(now, from, to, bytes, cause);
+                    if let Some(model) = model.as_deref_mut() {
+                        model.on_drop(&msg, from, to, cause);
+                    }
+                }
+            }
+        }
+        for (node, at, timer) in out.timers.drain(..) {
+            let incarnation = self.nodes.incarnation[node as usize];
+            self.push(at, Event::Timer { node, incarnation, timer });
+        }
+        for (at, input) in out.inputs.drain(..) {
+            self.push(at, Event::Input { input });
+        }
+        self.out = out;
+    }
+
+    /// Calls `f(model, ctx)` with a fresh context, then drains its output.
+    #[inline]
+    fn call<O: Observer>(&mut self, model: &mut M, observer: &mut O, f: impl FnOnce(&mut M, &mut Ctx<'_, M>)) {
+        let mut out = std::mem::take(&mut self.out);
+        {
+            let mut ctx = Ctx {
+                now: self.now,
+                out: &mut out,
+                nodes: &self.nodes,
+                topology: &self.topology,
+                rng: &mut self.protocol_rng,
+                stop: &mut self.stop,
+            };
+            f(model, &mut ctx);
+        }
+        self.out = out;
+        self.drain(observer, Some(model));
+    }
+
+    fn crash<O: Observer>(&mut self, model: &mut M, observer: &mut O, node: u32, recover_after_ns: Option<u64>, wipe: bool) {
+        let state = self.nodes.liveness[node as usize];
+        if recover_after_ns.is_none() && state == Liveness::Down {
+            // A crash-stop on a node that is already down keeps it down for good.
+            self.nodes.liveness[node as usize] = Liveness::Stopped;
+            return;
+        }
+        if state != Liveness::Up {
+            return;
+        }
+        self.nodes.liveness[node as usize] = if recover_after_ns.is_some() { Liveness::Down } else { Liveness::Stopped };
+        self.nodes.incarnation[node as usize] = self.nodes.incarnation[node as usize].wrapping_add(1);
+        self.nodes.up_count -= 1;
+        self.trace.fold(self.now.as_nanos(), TraceKind::Crash, node, node, 0);
+        observer.on_crash(self.now, node);
+        self.call(model, observer, |m, ctx| m.on_crash(ctx, node));
+        if let Some(downtime) = recover_after_ns {
+            self.push(self.now.plus(downtime), Event::Recover { node, wipe });
+        }
+    }
+
+    /// Runs until the queue empties, a cap is reached or the model asks to stop.
+    pub fn run<O: Observer>(&mut self, model: &mut M, observer: &mut O) -> RunOutcome {
+        let stop_reason = loop {
+            if self.stop {
+                break StopReason::Converged;
+            }
+            if self.events >= self.limits.max_events {
+                break StopReason::EventLimit;
+            }
+            let Some((key, event)) = self.queue.pop() else {
+                break StopReason::Quiescent;
+            };
+            if key.time > self.limits.max_time {
+                // Put it back so the state stays inspectable; time stops at the cap.
+                self.queue.push(key, event);
+                self.now = self.limits.max_time.max(self.now);
+                break StopReason::TimeLimit;
+            }
+            assert!(key.time >= self.now, "time ran backwards: {} after {}", key.time, self.now);
+            self.now = key.time;
+            self.events += 1;
+            if self.events % crate::observe::PROGRESS_EVERY == 0 {
+                observer.on_progress(self.now, self.events);
+            }
+            let now_ns = self.now.as_nanos();
+            match event {
+                Event::Deliver { from, to, msg } => {
+                    let bytes = M::message_bytes(&msg);
+                    let cause = if !self.nodes.is_up(to) {
+                        Some(DropCause::ReceiverDown)
+                    } else {
+                        self.network.judge_arrival(&Envelope { now: self.now, from, to, bytes })
+                    };
+                    if let Some(cause) = cause {
+                        self.trace.fold(now_ns, TraceKind::Drop, from, to, cause as u64);
+                        observer.on_drop(self.now, from, to, bytes, cause);
+                        model.on_drop(&msg, from, to, cause);
+                    } else {
+                        self.trace.fold(now_ns, TraceKind::Deliver, from, to, M::trace_key(&msg));
+                        observer.on_deliver(self.now, from, to, bytes);
+                        self.call(model, observer, |m, ctx| m.on_message(ctx, to, from, msg));
+                    }
+                }
+                Event::Timer { node, incarnation, timer } => {
+                    if self.nodes.is_up(node) && self.nodes.incarnation[node as usize] == incarnation {
+                        self.trace.fold(now_ns, TraceKind::Timer, node, node, 0);
+                        self.call(model, observer, |m, ctx| m.on_timer(ctx, node, timer));
+                    }
+                }
+                Event::Input { input } => {
+                    self.trace.fold(now_ns, TraceKind::Input, 0, 0, 0);
+                    self.call(model, observer, |m, ctx| m.on_input(ctx, input));
+                }
+                Event::Crash { node, recover_after_ns, wipe } => {
+                    self.crash(model, observer, node, recover_after_ns, wipe);
+                }
+                Event::Recover { node, wipe } => {
+                    if self.nodes.liveness[node as usize] == Liveness::Down {
+                        self.nodes.liveness[node as usize] = Liveness::Up;
+                        self.nodes.up_count += 1;
+                        self.trace.fold(now_ns, TraceKind::Recover, node, node, u64::from(wipe));
+                        observer.on_recover(self.now, node, wipe);
+                        self.call(model, observer, |m, ctx| m.on_recover(ctx, node, wipe));
+                    }
+                }
+                Event::ChurnLeave { spec } => {
+                    let NodeFaultSpec::Churn { end, leave_rate_per_sec, mean_downtime_ns, wipe, .. } =
+                        self.faults[spec as usize].clone()
+                    else {
+                        unreachable!("churn event for a non-churn spec");
+                    };
+                    if let Some(node) = self.random_up_node() {
+                        let downtime = self.fault_rng.exponential(mean_downtime_ns as f64) as u64;
+                        self.crash(model, observer, node, Some(downtime.max(1)), wipe);
+                    }
+                    let gap = self.fault_rng.exponential(SimTime::NANOS_PER_SEC as f64 / leave_rate_per_sec);
+                    let next = self.now.plus(gap as u64);
+                    if next < end {
+                        self.push(next, Event::ChurnLeave { spec });
+                    }
+                }
+            }
+        };
+        RunOutcome {
+            stop_reason,
+            final_time: self.now,
+            events: self.events,
+            trace_digest: self.trace.finish(),
+            peak_pending: self.peak_pending,
+        }
+    }
+
+    /// A uniformly random live node, or `None` if every node is down.
+    fn random_up_node(&mut self) -> Option<u32> {
+        let n = self.topology.node_count();
+        if self.nodes.up_count == 0 {
+            return None;
+        }
+        // Rejection sampling is uniform over live nodes; the fallback keeps the loop
+        // bounded when almost every node is down.
+        for _ in 0..64 {
+            let node = self.fault_rng.below(u64::from(n)) as u32;
+            if self.nodes.is_up(node) {
+                return Some(node);
+            }
+        }
+        let k = self.fault_rng.below(u64::from(self.nodes.up_count));
+        (0..n).filter(|&node| self.nodes.is_up(node)).nth(k as usize)
+    }
+}
