@@ -10,8 +10,10 @@
 //!
 //! - `current`: the bucket being drained (`current_bucket`), sorted descending by
 //!   `(time, seq)` so the smallest pops off the end. A push that lands in this bucket
-//!   (or, off-contract, in an earlier one) is binary-inserted, so the order stays exact;
-//!   such a push is usually due soon and lands near the end, so the shift is short.
+//!   (or, off-contract, in an earlier one) goes on the end if it is the new minimum (the
+//!   common "due now" case) and otherwise into `current_late`, a small min-heap; a pop
+//!   takes the smaller of the two heads. No push ever shifts a sorted run, so even a
+//!   width far too large degrades to heap cost, never to O(n) inserts.
 //! - the ring: `bucket_count` (a power of two) unsorted `Vec`s, slot
 //!   `b & (bucket_count - 1)`, for the buckets after the current one up to the horizon
 //!   `current_bucket + bucket_count`. A push is an append. A bucket is sorted once,
@@ -22,7 +24,8 @@
 //!   ring; when the ring is empty the queue jumps straight to the overflow minimum
 //!   rather than walking empty buckets.
 //!
-//! Everything in `current` is earlier than everything in the ring, which is earlier
+//! Everything in `current` and `current_late` is earlier than everything in the ring,
+//! which is earlier
 //! than everything in `overflow`, and a bucket is fully sorted by `(time, seq)` before
 //! its first pop. The pop order is therefore exactly that of
 //! [`crate::queue::HeapQueue`] whatever the layout, which is also why re-laying the
@@ -38,9 +41,9 @@
 //! thousands of events, sorted in cache when due; and a width that makes the horizon
 //! `bucket_count × width` span nearly all pending events (with `pending` events spread
 //! over a look-ahead of about `mean_delay`, about `4 × mean_delay / bucket_count`), so
-//! few pass through the overflow heap. A width far too large makes a due bucket huge
-//! and pushes into it shift many events; far too small sends most events through the
-//! overflow heap, costing what a heap costs. Widths are rounded to powers of two so
+//! few pass through the overflow heap. A width far too large makes a due bucket huge (a
+//! long sort, and pushes into it go through the `current_late` heap); far too small
+//! sends most events through the overflow heap. Either way the cost tends to a heap's. Widths are rounded to powers of two so
 //! the bucket number is a shift.
 //!
 //! [`CalendarQueue::new`] takes its width as a first guess and adapts: it re-lays the
@@ -54,12 +57,17 @@
 //!
 //! - Keys are assumed unique (the engine's `seq` is an insertion counter); equal keys
 //!   pop in an unspecified order, as with the heap.
-//! - A push earlier than the current bucket is still exact but costs a binary insert
-//!   into the current bucket: a non-monotone caller loses speed, not correctness.
+//! - A push earlier than the current bucket is still exact but goes through the
+//!   `current_late` heap: a non-monotone caller loses speed, not correctness.
 //! - Re-laying out costs O(n) time and a transient second copy of the events; the
 //!   triggers space re-layouts so that cost is amortised over at least n operations.
-//! - Memory: the events plus up to one spare buffer of doubling slack per bucket
-//!   (about 2x the events at worst), plus the overflow heap.
+//! - Memory: the events, the doubling slack of each bucket's buffer (drained buffers
+//!   larger than about twice an average bucket are freed rather than kept), and the
+//!   overflow heap. The hold benchmark at 10⁷ pending 24-byte entries peaks at about
+//!   320 MB resident against the heap's 240 MB.
+//! - The re-layout heuristics assume one dominant time scale near the front of the
+//!   queue; a mix (say 1 µs hops and 1 h timers) is exact but the far events wait in
+//!   the overflow heap at heap cost.
 
 use crate::queue::{EventKey, EventQueue};
 use std::cmp::Ordering;
@@ -79,10 +87,14 @@ const EVENTS_PER_BUCKET: usize = 32;
 const FRONT_BUCKET_LIMIT: u128 = 1 << 14;
 /// Pending count below which an adaptive queue does not re-lay out on size alone.
 const MIN_RELAYOUT_LEN: usize = 1024;
-/// Work units (roughly comparisons or element moves) per pop above which an adaptive
-/// queue re-estimates its layout. A good layout measures 5 to 20 (mostly the bucket
-/// sort); a width 1000 times off measures in the hundreds or more.
-const MAX_WORK_PER_POP: u64 = 48;
+/// Work units (comparisons in bucket sorts, bitmap words scanned) per pop above which
+/// an adaptive queue re-estimates its layout. Good layouts of the hold benchmark
+/// measure 5 (10^3 pending) to 15 (10^7); a width 1000 times too wide, above 32.
+const MAX_WORK_PER_POP: u64 = 32;
+/// An adaptive queue also re-estimates when more than one push in this many went into
+/// a heap (`current_late` or `overflow`): about 3% do under a good layout, nearly all
+/// under a width 1000 times too wide or too narrow.
+const MAX_HEAP_PUSH_SHARE: u64 = 4;
 /// Fewest pops between two work checks.
 const MIN_CHECK_POPS: u64 = 4096;
 /// Largest factor by which work checks are spaced out when re-estimation keeps
@@ -137,13 +149,18 @@ pub struct CalendarQueue<E> {
     summary: Vec<u64>,
     /// Events in the ring.
     ring_len: usize,
-    /// The bucket being drained, sorted descending: the next event is `current.last()`.
+    /// The bucket being drained, sorted descending: its next event is `current.last()`.
     current: Vec<(EventKey, E)>,
+    /// Pushes into the bucket being drained that are not its new minimum.
+    current_late: BinaryHeap<Late<E>>,
     /// Absolute number (`time >> shift`) of the bucket in `current`; its ring slot is
     /// always empty.
     current_bucket: u64,
     /// Events at or beyond `current_bucket + bucket_count`.
     overflow: BinaryHeap<Late<E>>,
+    /// Time of the last popped event: a monotone caller never pushes earlier, so a
+    /// re-layout starts the ring here.
+    last_pop_ns: u64,
     /// Whether the layout may change.
     adaptive: bool,
     /// `MIN_BUCKET_COUNT`, `MIN_RELAYOUT_LEN` and `MIN_CHECK_POPS` (smaller in tests).
@@ -152,9 +169,11 @@ pub struct CalendarQueue<E> {
     min_check_pops: u64,
     /// Pending count at the last layout, for the fourfold-change trigger.
     layout_len: usize,
-    /// Pops and work units since the last work check.
+    /// Pops, work units (sorting and bitmap scanning) and pushes that went into a heap
+    /// (`current_late` or `overflow`) since the last work check.
     window_pops: u64,
     window_work: u64,
+    window_heap_pushes: u64,
     /// Pops between work checks.
     check_pops: u64,
     check_backoff: u64,
@@ -172,18 +191,11 @@ impl<E> CalendarQueue<E> {
     /// `bucket_count` buckets (rounded up to a power of two, at least 64, at most
     /// 2^20) for its whole life.
     pub fn fixed(bucket_width_ns: u64, bucket_count: usize) -> Self {
-        let count = bucket_count
-            .clamp(64, MAX_FIXED_BUCKET_COUNT)
-            .next_power_of_two();
+        let count = bucket_count.clamp(64, MAX_FIXED_BUCKET_COUNT).next_power_of_two();
         Self::build(bucket_width_ns, count, false, count)
     }
 
-    fn build(
-        bucket_width_ns: u64,
-        bucket_count: usize,
-        adaptive: bool,
-        min_bucket_count: usize,
-    ) -> Self {
+    fn build(bucket_width_ns: u64, bucket_count: usize, adaptive: bool, min_bucket_count: usize) -> Self {
         let mut queue = CalendarQueue {
             shift: nearest_log2(bucket_width_ns),
             buckets: Vec::new(),
@@ -191,8 +203,10 @@ impl<E> CalendarQueue<E> {
             summary: Vec::new(),
             ring_len: 0,
             current: Vec::new(),
+            current_late: BinaryHeap::new(),
             current_bucket: 0,
             overflow: BinaryHeap::new(),
+            last_pop_ns: 0,
             adaptive,
             min_bucket_count,
             min_relayout_len: MIN_RELAYOUT_LEN,
@@ -200,6 +214,7 @@ impl<E> CalendarQueue<E> {
             layout_len: 0,
             window_pops: 0,
             window_work: 0,
+            window_heap_pushes: 0,
             check_pops: MIN_CHECK_POPS,
             check_backoff: 1,
             relayout_count: 0,
@@ -247,14 +262,12 @@ impl<E> CalendarQueue<E> {
     fn place(&mut self, key: EventKey, event: E, keep_sorted: bool) {
         let bucket = self.bucket_of(&key);
         if bucket <= self.current_bucket {
-            if keep_sorted {
-                // Descending order: everything greater than `key` stays in front.
-                let position = self.current.partition_point(|(k, _)| *k > key);
-                let moved = self.current.len() - position;
-                self.window_work += 1 + moved as u64 / 4;
-                self.current.insert(position, (key, event));
-            } else {
+            let new_minimum = self.current.last().is_none_or(|(last, _)| key < *last);
+            if !keep_sorted || new_minimum {
                 self.current.push((key, event));
+            } else {
+                self.window_heap_pushes += 1;
+                self.current_late.push(Late { key, event });
             }
         } else if bucket - self.current_bucket < self.buckets.len() as u64 {
             let slot = (bucket & self.mask()) as usize;
@@ -267,7 +280,7 @@ impl<E> CalendarQueue<E> {
             list.push((key, event));
             self.ring_len += 1;
         } else {
-            self.window_work += 8;
+            self.window_heap_pushes += 1;
             self.overflow.push(Late { key, event });
         }
     }
@@ -291,7 +304,7 @@ impl<E> CalendarQueue<E> {
         let loaded = self.current.len();
         self.ring_len -= loaded;
         self.window_work += loaded as u64 * u64::from((loaded as u64).ilog2() + 1);
-        self.current.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        sort_descending(&mut self.current);
     }
 
     /// The first non-empty ring slot at or after `from`, or `None`.
@@ -327,22 +340,18 @@ impl<E> CalendarQueue<E> {
         let horizon = self.buckets.len() as u64;
         while let Some(top) = self.overflow.peek() {
             let bucket = self.bucket_of(&top.key);
-            debug_assert!(
-                bucket >= self.current_bucket,
-                "overflow event before the current bucket"
-            );
+            debug_assert!(bucket >= self.current_bucket, "overflow event before the current bucket");
             if bucket - self.current_bucket >= horizon {
                 break;
             }
             let Late { key, event } = self.overflow.pop().unwrap();
-            self.window_work += 2 * u64::from((self.overflow.len() as u64 + 1).ilog2() + 1);
             self.place(key, event, false);
         }
     }
 
     /// Makes the next non-empty bucket current; false when the queue is empty.
     fn advance(&mut self) -> bool {
-        debug_assert!(self.current.is_empty());
+        debug_assert!(self.current.is_empty() && self.current_late.is_empty());
         if self.ring_len == 0 {
             // Sparse calendar: jump to the overflow minimum rather than walk the ring.
             let Some(top) = self.overflow.peek() else {
@@ -351,16 +360,14 @@ impl<E> CalendarQueue<E> {
             self.current_bucket = self.bucket_of(&top.key);
             // The minimum's bucket lands in `current` (unsorted), later ones in the ring.
             self.migrate_overflow();
-            self.current.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            sort_descending(&mut self.current);
             return true;
         }
         let mask = self.mask();
         let from = ((self.current_bucket + 1) & mask) as usize;
         let slot = match self.scan_from(from) {
             Some(slot) => slot,
-            None => self
-                .scan_from(0)
-                .expect("calendar ring_len > 0 but no occupied slot"),
+            None => self.scan_from(0).expect("calendar ring_len > 0 but no occupied slot"),
         };
         let distance = (slot as u64).wrapping_sub(self.current_bucket) & mask;
         debug_assert!(distance != 0, "the current bucket's ring slot must be empty");
@@ -382,13 +389,20 @@ impl<E> CalendarQueue<E> {
         }
         let mut times: Vec<u64> = Vec::with_capacity(len);
         times.extend(self.current.iter().map(|(k, _)| k.time.as_nanos()));
+        times.extend(self.current_late.iter().map(|late| late.key.time.as_nanos()));
         times.extend(self.buckets.iter().flatten().map(|(k, _)| k.time.as_nanos()));
         times.extend(self.overflow.iter().map(|late| late.key.time.as_nanos()));
         let earliest = *times.iter().min().unwrap();
-        // The horizon should reach the 31/32 quantile: few events in the overflow heap.
+        // The horizon, which starts where the ring will start, should reach the 31/32
+        // quantile: few events in the overflow heap.
+        let origin = earliest.min(self.last_pop_ns);
         let far_rank = len - 1 - len / 32;
         let far = *times.select_nth_unstable(far_rank).1;
-        let cover_width = (u128::from(far - earliest) + 1).div_ceil(bucket_count as u128);
+        if far == origin {
+            // Everything at one instant says nothing about the spacing.
+            return (self.shift, bucket_count);
+        }
+        let cover_width = (u128::from(far - origin) + 1).div_ceil(bucket_count as u128);
         // The front bucket should not be huge: density over the earliest 1/64th.
         let front_rank = (len / 64).max(1);
         let front_width = if front_rank < far_rank {
@@ -403,11 +417,7 @@ impl<E> CalendarQueue<E> {
         } else {
             u128::MAX
         };
-        let shift = if cover_width <= front_width {
-            ceil_log2(cover_width)
-        } else {
-            floor_log2(front_width)
-        };
+        let shift = if cover_width <= front_width { ceil_log2(cover_width) } else { floor_log2(front_width) };
         (shift, bucket_count)
     }
 
@@ -416,6 +426,7 @@ impl<E> CalendarQueue<E> {
         let len = self.len();
         let mut all: Vec<(EventKey, E)> = Vec::with_capacity(len);
         all.append(&mut self.current);
+        all.extend(self.current_late.drain().map(|late| (late.key, late.event)));
         for list in &mut self.buckets {
             all.append(list);
         }
@@ -428,13 +439,14 @@ impl<E> CalendarQueue<E> {
         if self.overflow.capacity() > 4 * len.max(1024) {
             self.overflow = BinaryHeap::new();
         }
-        if let Some(earliest) = all.iter().map(|(k, _)| self.bucket_of(k)).min() {
-            self.current_bucket = earliest;
-        }
+        // Start at the last pop, not at the earliest pending event: if that lies far
+        // ahead, the pushes due before it would all go through `current_late`.
+        let earliest = all.iter().map(|(k, _)| k.time.as_nanos()).min().unwrap_or(u64::MAX);
+        self.current_bucket = earliest.min(self.last_pop_ns) >> self.shift;
         for (key, event) in all {
             self.place(key, event, false);
         }
-        self.current.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        sort_descending(&mut self.current);
         self.layout_len = len;
         self.relayout_count += 1;
         self.reset_window(1);
@@ -444,12 +456,15 @@ impl<E> CalendarQueue<E> {
         self.check_backoff = backoff;
         self.window_pops = 0;
         self.window_work = 0;
+        self.window_heap_pushes = 0;
         self.check_pops = (self.len() as u64).max(self.min_check_pops) * backoff;
     }
 
-    /// Re-estimates the layout when the last window of pops did too much work.
+    /// Re-estimates the layout when the last window of pops did too much work or sent
+    /// too many pushes through a heap (the calendar exists to avoid heap costs).
     fn check_work(&mut self) {
-        if self.window_work <= MAX_WORK_PER_POP * self.window_pops {
+        let heap_heavy = self.window_heap_pushes * MAX_HEAP_PUSH_SHARE > self.window_pops;
+        if !heap_heavy && self.window_work <= MAX_WORK_PER_POP * self.window_pops {
             self.reset_window(1);
             return;
         }
@@ -460,6 +475,18 @@ impl<E> CalendarQueue<E> {
             // The estimate confirms the layout (an awkward time distribution): check
             // less often so the O(n) estimates stay amortised.
             self.reset_window((self.check_backoff * 2).min(MAX_CHECK_BACKOFF));
+        }
+    }
+
+    /// Re-lays out after a fourfold size change, unless the estimate keeps the layout.
+    #[cold]
+    fn resize(&mut self) {
+        let (shift, bucket_count) = self.estimate_layout();
+        if shift != self.shift || bucket_count != self.buckets.len() {
+            self.relayout(shift, bucket_count);
+        } else {
+            self.layout_len = self.len();
+            self.reset_window(1);
         }
     }
 
@@ -489,22 +516,29 @@ impl<E> EventQueue<E> for CalendarQueue<E> {
     fn push(&mut self, key: EventKey, event: E) {
         self.place(key, event, true);
         if self.adaptive && self.size_changed(self.len()) {
-            let (shift, bucket_count) = self.estimate_layout();
-            self.relayout(shift, bucket_count);
+            self.resize();
         }
     }
 
     #[inline]
     fn pop(&mut self) -> Option<(EventKey, E)> {
-        if self.current.is_empty() && !self.advance() {
+        if self.current.is_empty() && self.current_late.is_empty() && !self.advance() {
             return None;
         }
-        let item = self.current.pop();
+        let late_first = match (self.current.last(), self.current_late.peek()) {
+            (Some((key, _)), Some(late)) => late.key < *key,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        let item =
+            if late_first { self.current_late.pop().map(|late| (late.key, late.event)) } else { self.current.pop() };
+        if let Some((key, _)) = &item {
+            self.last_pop_ns = key.time.as_nanos();
+        }
         if self.adaptive {
             self.window_pops += 1;
             if self.size_changed(self.len()) {
-                let (shift, bucket_count) = self.estimate_layout();
-                self.relayout(shift, bucket_count);
+                self.resize();
             } else if self.window_pops >= self.check_pops {
                 self.check_work();
             }
@@ -514,8 +548,18 @@ impl<E> EventQueue<E> for CalendarQueue<E> {
 
     #[inline]
     fn len(&self) -> usize {
-        self.current.len() + self.ring_len + self.overflow.len()
+        self.current.len() + self.current_late.len() + self.ring_len + self.overflow.len()
     }
+}
+
+/// Sorts a bucket descending by key, so the smallest pops off the end. The key is
+/// packed into one `u128` because a single integer comparison is branch-free, which
+/// the sort's small-slice paths exploit.
+#[inline]
+fn sort_descending<E>(bucket: &mut [(EventKey, E)]) {
+    bucket.sort_unstable_by_key(|(key, _)| {
+        std::cmp::Reverse((u128::from(key.time.as_nanos()) << 64) | u128::from(key.seq))
+    });
 }
 
 /// The exponent of the power of two nearest to `x` (0 for 0 and 1, at most 63).
@@ -526,20 +570,12 @@ fn nearest_log2(x: u64) -> u32 {
     let floor = x.ilog2();
     let below = 1u64 << floor;
     // Round up when x is nearer to 2^(floor+1) than to 2^floor.
-    if floor < 63 && x - below > below / 2 {
-        floor + 1
-    } else {
-        floor
-    }
+    if floor < 63 && x - below > below / 2 { floor + 1 } else { floor }
 }
 
 /// The smallest exponent with `2^e >= x`, at most 63.
 fn ceil_log2(x: u128) -> u32 {
-    if x <= 1 {
-        0
-    } else {
-        (x - 1).ilog2().saturating_add(1).min(63)
-    }
+    if x <= 1 { 0 } else { (x - 1).ilog2().saturating_add(1).min(63) }
 }
 
 /// The largest exponent with `2^e <= x` (0 for 0), at most 63.
@@ -555,10 +591,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn key(time: u64, seq: u64) -> EventKey {
-        EventKey {
-            time: SimTime(time),
-            seq,
-        }
+        EventKey { time: SimTime(time), seq }
     }
 
     fn drain<Q: EventQueue<u64>>(queue: &mut Q) -> Vec<(EventKey, u64)> {
@@ -589,39 +622,19 @@ mod tests {
         queue.push(key(300, 3), 3);
         queue.push(key(100, 4), 4);
         let popped: Vec<EventKey> = drain(&mut queue).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(
-            popped,
-            vec![key(100, 4), key(200, 2), key(300, 1), key(300, 3)]
-        );
+        assert_eq!(popped, vec![key(100, 4), key(200, 2), key(300, 1), key(300, 3)]);
     }
 
     #[test]
     fn events_far_beyond_the_horizon_pop_in_order() {
         let mut queue = CalendarQueue::fixed(1_024, 64);
-        let times = [
-            u64::MAX,
-            5,
-            1 << 40,
-            u64::MAX - 1,
-            64 * 1_024,
-            64 * 1_024 - 1,
-            1 << 62,
-            0,
-            u64::MAX,
-        ];
+        let times = [u64::MAX, 5, 1 << 40, u64::MAX - 1, 64 * 1_024, 64 * 1_024 - 1, 1 << 62, 0, u64::MAX];
         for (seq, &time) in times.iter().enumerate() {
             queue.push(key(time, seq as u64), seq as u64);
         }
-        assert!(
-            queue.layout().overflow_len >= 5,
-            "the far events should start in overflow"
-        );
+        assert!(queue.layout().overflow_len >= 5, "the far events should start in overflow");
         let popped: Vec<EventKey> = drain(&mut queue).into_iter().map(|(k, _)| k).collect();
-        let mut expected: Vec<EventKey> = times
-            .iter()
-            .enumerate()
-            .map(|(s, &t)| key(t, s as u64))
-            .collect();
+        let mut expected: Vec<EventKey> = times.iter().enumerate().map(|(s, &t)| key(t, s as u64)).collect();
         expected.sort();
         assert_eq!(popped, expected);
         assert!(queue.is_empty());
@@ -638,10 +651,7 @@ mod tests {
             assert_eq!((k, event), (key(i * 1_000_000_007, i), i));
             // Each pop is a jump: the ring never holds the next event.
             queue.push(key(k.time.as_nanos() + 3, 1_000 + i), 1_000 + i);
-            assert_eq!(
-                queue.pop().unwrap().0,
-                key(k.time.as_nanos() + 3, 1_000 + i)
-            );
+            assert_eq!(queue.pop().unwrap().0, key(k.time.as_nanos() + 3, 1_000 + i));
         }
         assert!(queue.is_empty());
     }
@@ -668,11 +678,56 @@ mod tests {
         }
         let layout = calendar.layout();
         assert!(layout.relayout_count >= 3, "{layout:?}");
-        assert!(
-            layout.bucket_width_ns < 1 << 30,
-            "the width should have adapted: {layout:?}"
-        );
+        assert!(layout.bucket_width_ns < 1 << 30, "the width should have adapted: {layout:?}");
         assert_eq!(drain(&mut calendar), drain(&mut heap));
+    }
+
+    #[test]
+    fn a_badly_chosen_width_is_corrected_at_constant_size() {
+        // 2000 pending events spread over a few ms and a 1 s first-guess width: every
+        // event starts in one bucket, so pushes shift long runs until the work check
+        // fires (the size never changes fourfold, so only the work check can act).
+        let mut calendar = CalendarQueue::new(1 << 30);
+        let mut heap = HeapQueue::default();
+        let mut rng = crate::rng::SimRng::derive(5, crate::rng::Purpose::Other(9), 0);
+        for seq in 0..2_000u64 {
+            let time = rng.exponential(1_000_000.0) as u64;
+            calendar.push(key(time, seq), seq);
+            heap.push(key(time, seq), seq);
+        }
+        for seq in 2_000..60_000u64 {
+            let popped = calendar.pop().unwrap();
+            assert_eq!(Some(popped), heap.pop());
+            let time = popped.0.time.as_nanos() + rng.exponential(1_000_000.0) as u64;
+            calendar.push(key(time, seq), seq);
+            heap.push(key(time, seq), seq);
+        }
+        let layout = calendar.layout();
+        assert!(layout.relayout_count >= 1, "{layout:?}");
+        assert!(layout.bucket_width_ns <= 1 << 16, "{layout:?}");
+        assert_eq!(drain(&mut calendar), drain(&mut heap));
+    }
+
+    #[test]
+    fn a_relayout_starts_the_ring_at_the_last_pop_not_at_the_earliest_pending_event() {
+        let mut queue = CalendarQueue::new(1_024);
+        for seq in 0..100u64 {
+            queue.push(key(seq * 10, seq), seq);
+            queue.push(key(1 << 40, 1_000 + seq), 1_000 + seq);
+        }
+        for _ in 0..100 {
+            queue.pop().unwrap();
+        }
+        // Only the far events are pending now; re-lay out as a size trigger would.
+        let (shift, bucket_count) = queue.estimate_layout();
+        queue.relayout(shift, bucket_count);
+        for seq in 2_000..3_000u64 {
+            queue.push(key(1_000 + seq, seq), seq);
+        }
+        assert_eq!(queue.current_bucket, queue.last_pop_ns >> queue.shift);
+        let popped: Vec<u64> = drain(&mut queue).iter().map(|(k, _)| k.seq).collect();
+        let expected: Vec<u64> = (2_000..3_000).chain(1_000..1_100).collect();
+        assert_eq!(popped, expected);
     }
 
     #[test]
@@ -714,46 +769,35 @@ mod tests {
         }
     }
 
+    /// Every pop result in order, `None` for a pop of an empty queue, then the drain.
+    type Pops = Vec<Option<(EventKey, u64)>>;
+
     /// Runs `ops` on a heap and on `calendar`; returns both pop sequences.
-    fn run_both(
-        ops: &[Op],
-        mut calendar: CalendarQueue<u64>,
-        monotone: bool,
-    ) -> (Vec<(EventKey, u64)>, Vec<(EventKey, u64)>) {
+    fn run_both(ops: &[Op], mut calendar: CalendarQueue<u64>, monotone: bool) -> (Pops, Pops) {
         let mut heap = HeapQueue::default();
         let (mut from_heap, mut from_calendar) = (Vec::new(), Vec::new());
         let mut last_popped = 0u64;
         for (seq, op) in ops.iter().enumerate() {
             match *op {
                 Op::Push { class, raw } => {
-                    let time = if monotone {
-                        last_popped.saturating_add(delta(class, raw))
-                    } else {
-                        delta(class, raw)
-                    };
+                    let time = if monotone { last_popped.saturating_add(delta(class, raw)) } else { delta(class, raw) };
                     heap.push(key(time, seq as u64), seq as u64);
                     calendar.push(key(time, seq as u64), seq as u64);
                 }
                 Op::Pop => {
                     let popped = heap.pop();
-                    from_calendar.push(calendar.pop());
                     if let Some((k, _)) = popped {
                         last_popped = k.time.as_nanos();
                     }
                     from_heap.push(popped);
+                    from_calendar.push(calendar.pop());
                 }
             }
             assert_eq!(heap.len(), calendar.len());
         }
-        let tail_heap = drain(&mut heap);
-        let tail_calendar = drain(&mut calendar);
-        let flatten = |pops: Vec<Option<(EventKey, u64)>>, tail: Vec<(EventKey, u64)>| {
-            pops.into_iter().flatten().chain(tail).collect::<Vec<_>>()
-        };
-        (
-            flatten(from_heap, tail_heap),
-            flatten(from_calendar, tail_calendar),
-        )
+        from_heap.extend(drain(&mut heap).into_iter().map(Some));
+        from_calendar.extend(drain(&mut calendar).into_iter().map(Some));
+        (from_heap, from_calendar)
     }
 
     proptest! {

@@ -128,26 +128,43 @@ pub struct RunOutcome {
     pub peak_pending: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Liveness {
-    Up,
-    Down,
-    /// Crashed for good: a pending recovery does not bring it back.
-    Stopped,
-}
-
-/// Per-node liveness, incarnation and misbehaviour tag (6 bytes a node).
+/// Per-node liveness (two bitsets, so the per-delivery liveness check stays in
+/// cache at a million nodes), incarnation and misbehaviour tag.
 pub struct NodeTable {
-    liveness: Vec<Liveness>,
+    /// Bit set: the node is up.
+    up: Vec<u64>,
+    /// Bit set: the node crashed for good; a pending recovery does not bring it back.
+    stopped: Vec<u64>,
     incarnation: Vec<u32>,
     behaviour: Vec<u8>,
     up_count: u32,
 }
 
+#[inline]
+fn bit(words: &[u64], node: u32) -> bool {
+    words[(node / 64) as usize] & (1u64 << (node % 64)) != 0
+}
+
+#[inline]
+fn set_bit(words: &mut [u64], node: u32, value: bool) {
+    let word = &mut words[(node / 64) as usize];
+    if value {
+        *word |= 1u64 << (node % 64);
+    } else {
+        *word &= !(1u64 << (node % 64));
+    }
+}
+
 impl NodeTable {
     fn new(n: u32) -> Self {
+        let words = (n as usize).div_ceil(64);
+        let mut up = vec![u64::MAX; words];
+        if n % 64 != 0 {
+            up[words - 1] = (1u64 << (n % 64)) - 1;
+        }
         NodeTable {
-            liveness: vec![Liveness::Up; n as usize],
+            up,
+            stopped: vec![0; words],
             incarnation: vec![0; n as usize],
             behaviour: vec![0; n as usize],
             up_count: n,
@@ -157,7 +174,13 @@ impl NodeTable {
     /// Whether `node` is up.
     #[inline]
     pub fn is_up(&self, node: u32) -> bool {
-        self.liveness[node as usize] == Liveness::Up
+        bit(&self.up, node)
+    }
+
+    /// Whether `node` crashed for good.
+    #[inline]
+    pub fn is_stopped(&self, node: u32) -> bool {
+        bit(&self.stopped, node)
     }
 
     /// The misbehaviour tag of `node` (0 = honest).
@@ -169,6 +192,11 @@ impl NodeTable {
     /// Number of nodes up.
     pub fn up_count(&self) -> u32 {
         self.up_count
+    }
+
+    /// Heap bytes held (for memory reports).
+    pub fn memory_bytes(&self) -> usize {
+        self.up.capacity() * 8 + self.stopped.capacity() * 8 + self.incarnation.capacity() * 4 + self.behaviour.capacity()
     }
 }
 
@@ -240,6 +268,12 @@ impl<M: Model + ?Sized> Ctx<'_, M> {
     #[inline]
     pub fn rng_and_neighbours(&mut self, node: u32) -> (&mut SimRng, Neighbours<'_>) {
         (self.rng, self.topology.neighbours(node))
+    }
+    /// Both the protocol stream and the topology, borrowed together (so the caller
+    /// can look neighbours up lazily).
+    #[inline]
+    pub fn rng_and_topology(&mut self) -> (&mut SimRng, &Topology) {
+        (self.rng, self.topology)
     }
     /// Ends the run after this callback with [`StopReason::Converged`].
     pub fn request_stop(&mut self) {
@@ -444,16 +478,15 @@ impl<M: Model + 'static> Engine<M> {
     }
 
     fn crash<O: Observer>(&mut self, model: &mut M, observer: &mut O, node: u32, recover_after_ns: Option<u64>, wipe: bool) {
-        let state = self.nodes.liveness[node as usize];
-        if recover_after_ns.is_none() && state == Liveness::Down {
-            // A crash-stop on a node that is already down keeps it down for good.
-            self.nodes.liveness[node as usize] = Liveness::Stopped;
+        if !self.nodes.is_up(node) {
+            if recover_after_ns.is_none() {
+                // A crash-stop on a node that is already down keeps it down for good.
+                set_bit(&mut self.nodes.stopped, node, true);
+            }
             return;
         }
-        if state != Liveness::Up {
-            return;
-        }
-        self.nodes.liveness[node as usize] = if recover_after_ns.is_some() { Liveness::Down } else { Liveness::Stopped };
+        set_bit(&mut self.nodes.up, node, false);
+        set_bit(&mut self.nodes.stopped, node, recover_after_ns.is_none());
         self.nodes.incarnation[node as usize] = self.nodes.incarnation[node as usize].wrapping_add(1);
         self.nodes.up_count -= 1;
         self.trace.fold(self.now.as_nanos(), TraceKind::Crash, node, node, 0);
@@ -521,8 +554,8 @@ impl<M: Model + 'static> Engine<M> {
                     self.crash(model, observer, node, recover_after_ns, wipe);
                 }
                 Event::Recover { node, wipe } => {
-                    if self.nodes.liveness[node as usize] == Liveness::Down {
-                        self.nodes.liveness[node as usize] = Liveness::Up;
+                    if !self.nodes.is_up(node) && !self.nodes.is_stopped(node) {
+                        set_bit(&mut self.nodes.up, node, true);
                         self.nodes.up_count += 1;
                         self.trace.fold(now_ns, TraceKind::Recover, node, node, u64::from(wipe));
                         observer.on_recover(self.now, node, wipe);

@@ -1,9 +1,11 @@
 //! The set of transaction indices a node has seen, in whichever of two shapes costs
 //! fewer bytes.
 //!
-//! A node that knows a few transactions of a large arena keeps a sorted `Vec<u32>`
-//! (4 bytes each); once that would cost more than one bit per arena transaction it
-//! switches to a bitset over the arena. Both answer `contains` without hashing, which
+//! A node that knows at most four transactions keeps them inline (no heap block, so
+//! a duplicate delivery at a million nodes touches only the node's own cache line);
+//! a few more of a large arena go to a sorted `Vec<u32>` (4 bytes each); once that
+//! would cost more than one bit per arena transaction it switches to a bitset over
+//! the arena. Both answer `contains` without hashing, which
 //! is what makes a duplicate delivery cost a few nanoseconds.
 //!
 //! Not here: what "seen" means (accepted, pending or refused) — the ledger decides.
@@ -11,15 +13,22 @@
 /// A set of `u32` indices below a known universe size.
 #[derive(Clone, Debug)]
 pub(crate) enum SeenSet {
+    /// Up to four indices, sorted, unused slots [`EMPTY`] at the end.
+    Inline([u32; INLINE]),
     /// Sorted, no duplicates.
     Sparse(Vec<u32>),
     /// Bit `i` of word `i / 64` is set when `i` is in the set.
     Dense(Box<[u64]>),
 }
 
+/// Indices held inline before the set moves to the heap.
+const INLINE: usize = 4;
+/// An unused inline slot (no arena reaches `u32::MAX` transactions).
+const EMPTY: u32 = u32::MAX;
+
 impl Default for SeenSet {
     fn default() -> Self {
-        SeenSet::Sparse(Vec::new())
+        SeenSet::Inline([EMPTY; INLINE])
     }
 }
 
@@ -28,6 +37,7 @@ impl SeenSet {
     #[inline]
     pub(crate) fn contains(&self, index: u32) -> bool {
         match self {
+            SeenSet::Inline(items) => index != EMPTY && items.contains(&index),
             SeenSet::Sparse(list) => list.binary_search(&index).is_ok(),
             SeenSet::Dense(words) => words.get((index / 64) as usize).is_some_and(|w| w & (1u64 << (index % 64)) != 0),
         }
@@ -36,7 +46,21 @@ impl SeenSet {
     /// Adds `index`; `universe` is the arena length, used to pick the cheaper shape.
     /// Returns true when `index` was absent.
     pub(crate) fn insert(&mut self, index: u32, universe: usize) -> bool {
+        if let SeenSet::Inline(items) = self {
+            if items.contains(&index) {
+                return false;
+            }
+            if items[INLINE - 1] == EMPTY {
+                items[INLINE - 1] = index;
+                items.sort_unstable();
+                return true;
+            }
+            // Full: move to the heap shape and insert there.
+            let list: Vec<u32> = items.to_vec();
+            *self = SeenSet::Sparse(list);
+        }
         match self {
+            SeenSet::Inline(_) => unreachable!("moved to the heap above"),
             SeenSet::Sparse(list) => {
                 let Err(at) = list.binary_search(&index) else {
                     return false;
@@ -77,6 +101,12 @@ impl SeenSet {
     /// Removes `index` if present.
     pub(crate) fn remove(&mut self, index: u32) {
         match self {
+            SeenSet::Inline(items) => {
+                if let Some(at) = items.iter().position(|&i| i == index && i != EMPTY) {
+                    items[at] = EMPTY;
+                    items.sort_unstable();
+                }
+            }
             SeenSet::Sparse(list) => {
                 if let Ok(at) = list.binary_search(&index) {
                     list.remove(at);
@@ -93,6 +123,7 @@ impl SeenSet {
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         match self {
+            SeenSet::Inline(_) => 0,
             SeenSet::Sparse(list) => list.capacity() * 4,
             SeenSet::Dense(words) => words.len() * 8,
         }
@@ -113,7 +144,7 @@ mod tests {
     fn a_small_arena_goes_dense_and_a_large_one_stays_sparse() {
         let mut small = SeenSet::default();
         assert!(small.insert(3, 100));
-        for i in [5, 7, 9, 11] {
+        for i in [5, 7, 9, 11, 13, 15, 17] {
             small.insert(i, 100);
         }
         assert!(matches!(small, SeenSet::Dense(_)));
@@ -124,12 +155,28 @@ mod tests {
             assert!(large.insert(i, 1_000_000));
         }
         assert!(!large.insert(10, 1_000_000));
+        assert!(matches!(large, SeenSet::Inline(_)), "three fit inline");
+        for i in [1, 2, 3] {
+            assert!(large.insert(i, 1_000_000));
+        }
+        assert!(large.contains(2) && !large.insert(3, 1_000_000));
         assert!(matches!(large, SeenSet::Sparse(_)));
         for s in [&small, &large] {
             assert!(!s.contains(4));
         }
         assert!(large.contains(70_000) && large.contains(500));
         assert!(small.contains(3) && small.contains(11));
+    }
+
+    #[test]
+    fn the_inline_shape_never_contains_the_empty_marker() {
+        let mut set = SeenSet::default();
+        assert!(!set.contains(EMPTY));
+        set.insert(4, 10);
+        set.remove(EMPTY);
+        assert!(set.contains(4) && !set.contains(EMPTY));
+        set.remove(4);
+        assert!(!set.contains(4));
     }
 
     #[test]

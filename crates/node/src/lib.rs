@@ -26,7 +26,7 @@
 //! Transactions, balances and conflict rules live in `gossim-ledger`.
 //!
 //! **Memory.** `size_of::<Node>()` is 160 bytes (144 of them the ledger); an honest
-//! node that knows one transaction holds 208 bytes including heap, and each further
+//! node that knows one transaction holds 204 bytes including heap, and each further
 //! transaction adds at most ~64 bytes (56 measured for 100 transactions between
 //! distinct accounts; see `gossim_ledger` and the `node_memory_is_small` test).
 //! Rumour mongering, counted push rounds and announce requests add a boxed protocol

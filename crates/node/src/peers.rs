@@ -31,20 +31,43 @@ pub enum PeerSet<'a> {
     /// An explicit neighbour list (distinct ids, normally without the node itself;
     /// the node is skipped if present).
     List(&'a [u32]),
+    /// The neighbours of `node` in a CSR adjacency (`offsets` has one entry per node
+    /// plus one), looked up only when the node actually picks peers: most deliveries
+    /// are duplicates that never need them, and the lookup is a cache miss.
+    Csr { offsets: &'a [u64], targets: &'a [u32], node: u32 },
 }
 
-impl PeerSet<'_> {
+/// A [`PeerSet`] with the CSR lookup done.
+#[derive(Clone, Copy, Debug)]
+enum Resolved<'a> {
+    AllExcept { n: u32, me: u32 },
+    List(&'a [u32]),
+}
+
+impl<'a> PeerSet<'a> {
+    fn resolve(self) -> Resolved<'a> {
+        match self {
+            PeerSet::AllExcept { n, me } => Resolved::AllExcept { n, me },
+            PeerSet::List(list) => Resolved::List(list),
+            PeerSet::Csr { offsets, targets, node } => {
+                let start = offsets[node as usize] as usize;
+                let end = offsets[node as usize + 1] as usize;
+                Resolved::List(&targets[start..end])
+            }
+        }
+    }
+
     /// Number of neighbours other than `me`.
     pub fn degree(&self, me: u32) -> u32 {
-        match *self {
-            PeerSet::AllExcept { n, me } => {
+        match self.resolve() {
+            Resolved::AllExcept { n, me } => {
                 if me < n {
                     n - 1
                 } else {
                     n
                 }
             }
-            PeerSet::List(list) => list.iter().filter(|&&p| p != me).count() as u32,
+            Resolved::List(list) => list.iter().filter(|&&p| p != me).count() as u32,
         }
     }
 }
@@ -86,20 +109,21 @@ pub fn sample_peers<R: Entropy + ?Sized>(
     out: &mut Vec<u32>,
 ) {
     out.clear();
+    let set = set.resolve();
     let me = match set {
-        PeerSet::AllExcept { me, .. } => me,
-        PeerSet::List(_) => me,
+        Resolved::AllExcept { me, .. } => me,
+        Resolved::List(_) => me,
     };
     let exclude = exclude.filter(|&x| x != me);
     let eligible = match set {
-        PeerSet::AllExcept { n, me } => {
+        Resolved::AllExcept { n, me } => {
             let mut count = u64::from(n) - u64::from(me < n);
             if exclude.is_some_and(|x| x < n) {
                 count -= 1;
             }
             count
         }
-        PeerSet::List(list) => list.iter().filter(|&&p| p != me && Some(p) != exclude).count() as u64,
+        Resolved::List(list) => list.iter().filter(|&&p| p != me && Some(p) != exclude).count() as u64,
     };
     let k = k.min(eligible);
     if k == 0 {
@@ -108,8 +132,8 @@ pub fn sample_peers<R: Entropy + ?Sized>(
     let ok = |p: u32| p != me && Some(p) != exclude;
     if k == eligible {
         match set {
-            PeerSet::AllExcept { n, .. } => out.extend((0..n).filter(|&p| ok(p))),
-            PeerSet::List(list) => out.extend(list.iter().copied().filter(|&p| ok(p))),
+            Resolved::AllExcept { n, .. } => out.extend((0..n).filter(|&p| ok(p))),
+            Resolved::List(list) => out.extend(list.iter().copied().filter(|&p| ok(p))),
         }
         return;
     }
@@ -121,8 +145,8 @@ pub fn sample_peers<R: Entropy + ?Sized>(
         while (out.len() as u64) < k && attempts > 0 {
             attempts -= 1;
             let candidate = match set {
-                PeerSet::AllExcept { n, me } => draw_all_except(n, me, rng),
-                PeerSet::List(list) => list[rng.below(list.len() as u64) as usize],
+                Resolved::AllExcept { n, me } => draw_all_except(n, me, rng),
+                Resolved::List(list) => list[rng.below(list.len() as u64) as usize],
             };
             if !ok(candidate) {
                 continue;
@@ -147,8 +171,8 @@ pub fn sample_peers<R: Entropy + ?Sized>(
     // Partial Fisher–Yates over the eligible peers.
     pool.clear();
     match set {
-        PeerSet::AllExcept { n, .. } => pool.extend((0..n).filter(|&p| ok(p))),
-        PeerSet::List(list) => {
+        Resolved::AllExcept { n, .. } => pool.extend((0..n).filter(|&p| ok(p))),
+        Resolved::List(list) => {
             pool.extend(list.iter().copied().filter(|&p| ok(p)));
             pool.sort_unstable();
             pool.dedup();

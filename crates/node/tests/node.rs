@@ -645,7 +645,7 @@ fn node_memory_is_small() {
         per_tx
     );
     assert!(one.memory_bytes() <= 256, "{}", one.memory_bytes());
-    assert_eq!(one.memory_bytes(), 208);
+    assert_eq!(one.memory_bytes(), 204);
     assert!(per_tx <= 64, "{per_tx}");
 }
 

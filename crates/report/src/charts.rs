@@ -1,24 +1,31 @@
 //! Charts fit for a paper, drawn with plotters and no system libraries.
 //!
 //! Every chart function writes three files next to each other: `<base>.svg` (for the
-//! paper: live text, convert with rsvg-convert or Inkscape), `<base>.png` (a preview;
-//! plotters does not anti-alias lines) and `<base>.csv` (exactly the numbers drawn,
+//! paper: live text, convert with rsvg-convert or Inkscape), `<base>.png` (a preview:
+//! text is anti-aliased, lines are not) and `<base>.csv` (exactly the numbers drawn,
 //! tidy, one row per point). The output is byte-identical run to run.
 //!
 //! House style, fixed here so every figure of a study matches:
-//! - 1000 × 650 px, white background, light grey grid, axes framed in black;
-//! - an embedded Noto Sans (registered once as `sans-serif`): title 24 px, subtitle
-//!   and tick labels 16–17 px, axis labels 20 px, legend 16 px;
+//! - 1000 × 650 px in both formats, white background, light grey grid on the ticks,
+//!   the plot framed in black, ticks at 1–2–5 steps (decades on a log axis);
+//! - the embedded Noto Sans (`ttf-noto-sans`, registered once with plotters):
+//!   title 22 px, axis labels 18 px, tick labels, subtitle and legend 16 px (em
+//!   sizes, the same in SVG and PNG; the SVG names `Noto Sans, sans-serif`);
 //! - series take Okabe–Ito colours (blue, vermillion, green, purple, orange, sky blue,
-//!   black, yellow: yellow last, it is faint on white) *and* a dash pattern and a marker
-//!   of their own, so they stay apart in greyscale and for colour-blind readers;
-//! - whatever a band or an error bar shows (p10–p90, 95% CI) is written in the legend;
-//! - the legend sits in the plot corner its box covers the least data in.
+//!   black, yellow: yellow last, it is faint on white) *and* a dash pattern and a
+//!   marker of their own, so they stay apart in greyscale and for colour-blind readers;
+//! - what a band or an error bar shows (p10–p90, 95% CI) heads the legend;
+//! - the legend sits in whichever of eight spots along the plot's edges its box
+//!   covers the least drawn data in.
 //!
 //! Degenerate input never panics: non-finite values are dropped, a single point or
 //! equal values get a range around them, and a chart with nothing left to draw shows
-//! empty axes with a "no data" note. On a log x axis points with x ≤ 0 are dropped
-//! and the subtitle says how many.
+//! empty axes with a "no data to plot" note. On a log x axis points with x ≤ 0 are
+//! dropped and the subtitle says how many.
+//!
+//! Limits: lines are drawn through every point given (thin long series before
+//! drawing, as [`cdf_chart`] does); at most 8 series have distinct colours and 6
+//! distinct dash patterns.
 
 use crate::ReportError;
 use crate::csv::write_csv_file;
@@ -50,14 +57,8 @@ pub const OKABE_ITO: [RGBColor; 8] = [
 const COLOR_ORDER: [usize; 8] = [4, 5, 2, 6, 0, 1, 7, 3];
 
 /// Dash patterns (on, off, on, off, … in pixels); empty is solid.
-const DASHES: [&[f64]; 6] = [
-    &[],
-    &[10.0, 6.0],
-    &[2.5, 4.0],
-    &[12.0, 4.0, 2.5, 4.0],
-    &[20.0, 6.0],
-    &[10.0, 4.0, 2.5, 4.0, 2.5, 4.0],
-];
+const DASHES: [&[f64]; 6] =
+    [&[], &[10.0, 6.0], &[2.5, 4.0], &[12.0, 4.0, 2.5, 4.0], &[20.0, 6.0], &[10.0, 4.0, 2.5, 4.0, 2.5, 4.0]];
 
 /// Font sizes: the em in pixels (the SVG `font-size`), equal in SVG and PNG.
 const TITLE_PX: f64 = 22.0;
@@ -202,45 +203,22 @@ pub struct Bar {
 ///
 /// `<base>.csv` columns: `series, {x_column}, {y_column}, {y_column}_lo,
 /// {y_column}_hi`.
-pub fn line_band_chart(
-    base: &Path,
-    spec: &ChartSpec,
-    series: &[BandSeries],
-) -> Result<(), ReportError> {
+pub fn line_band_chart(base: &Path, spec: &ChartSpec, series: &[BandSeries]) -> Result<(), ReportError> {
     let y = &spec.y_column;
-    let header = [
-        "series",
-        spec.x_column.as_str(),
-        y.as_str(),
-        &format!("{y}_lo"),
-        &format!("{y}_hi"),
-    ];
+    let header = ["series", spec.x_column.as_str(), y.as_str(), &format!("{y}_lo"), &format!("{y}_hi")];
     write_csv_file(&with_ext(base, "csv"), &header, |w| {
         for s in series {
             for p in &s.points {
-                w.write_row(&[
-                    (&s.name).into(),
-                    p.x.into(),
-                    p.center.into(),
-                    p.lo.into(),
-                    p.hi.into(),
-                ])?;
+                w.write_row(&[(&s.name).into(), p.x.into(), p.center.into(), p.lo.into(), p.hi.into()])?;
             }
         }
         Ok(())
     })?;
     let mut fig = Figure::new(spec);
-    fig.legend_header = Some(
-        spec.band_label
-            .clone()
-            .unwrap_or_else(|| "mean, band: p10–p90".to_string()),
-    );
+    fig.legend_header = Some(spec.band_label.clone().unwrap_or_else(|| "mean, band: p10–p90".to_string()));
     for (i, s) in series.iter().enumerate() {
         let style = SeriesStyle::nth(i);
-        fig.marks.push(Mark::Band {
-            style,
-            pts: s.points.iter().map(|p| (p.x, p.lo, p.hi)).collect(),
-        });
+        fig.marks.push(Mark::Band { style, pts: s.points.iter().map(|p| (p.x, p.lo, p.hi)).collect() });
         fig.marks.push(Mark::Line {
             style,
             pts: s.points.iter().map(|p| (p.x, p.center)).collect(),
@@ -267,11 +245,7 @@ pub fn line_chart(base: &Path, spec: &ChartSpec, series: &[LineSeries]) -> Resul
     let mut fig = Figure::new(spec);
     for (i, s) in series.iter().enumerate() {
         let style = SeriesStyle::nth(i);
-        fig.marks.push(Mark::Line {
-            style,
-            pts: s.points.clone(),
-            markers: Markers::Spread { series: i },
-        });
+        fig.marks.push(Mark::Line { style, pts: s.points.clone(), markers: Markers::Spread { series: i } });
         fig.legend.push((s.name.clone(), Glyph::line(style)));
     }
     render_figure(base, spec, &mut fig)
@@ -284,11 +258,7 @@ pub fn line_chart(base: &Path, spec: &ChartSpec, series: &[LineSeries]) -> Resul
 ///
 /// `<base>.csv` columns: `series, {x_column}, cumulative_fraction` — the fraction of
 /// values ≤ x at each step.
-pub fn cdf_chart(
-    base: &Path,
-    spec: &ChartSpec,
-    series: &[(&str, &[f64])],
-) -> Result<(), ReportError> {
+pub fn cdf_chart(base: &Path, spec: &ChartSpec, series: &[(&str, &[f64])]) -> Result<(), ReportError> {
     let steps: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, v)| ecdf_steps(v, 1000)).collect();
     let header = ["series", spec.x_column.as_str(), "cumulative_fraction"];
     write_csv_file(&with_ext(base, "csv"), &header, |w| {
@@ -299,11 +269,7 @@ pub fn cdf_chart(
         }
         Ok(())
     })?;
-    let x_max = steps
-        .iter()
-        .flatten()
-        .map(|p| p.0)
-        .fold(f64::NEG_INFINITY, f64::max);
+    let x_max = steps.iter().flatten().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
     let mut fig = Figure::new(spec);
     for (i, ((name, _), s)) in series.iter().zip(&steps).enumerate() {
         let style = SeriesStyle::nth(i);
@@ -320,11 +286,7 @@ pub fn cdf_chart(
         {
             pts.push((x_max, f_last));
         }
-        fig.marks.push(Mark::Line {
-            style,
-            pts,
-            markers: Markers::Spread { series: i },
-        });
+        fig.marks.push(Mark::Line { style, pts, markers: Markers::Spread { series: i } });
         let n = series[i].1.iter().filter(|v| v.is_finite()).count();
         fig.legend.push((format!("{name} (n = {n})"), Glyph::line(style)));
     }
@@ -351,9 +313,7 @@ fn ecdf_steps(values: &[f64], max_points: usize) -> Vec<(f64, f64)> {
         return steps;
     }
     let m = steps.len();
-    (1..=max_points)
-        .map(|k| steps[(k * m).div_ceil(max_points) - 1])
-        .collect()
+    (1..=max_points).map(|k| steps[(k * m).div_ceil(max_points) - 1]).collect()
 }
 
 /// One histogram bin: values in `[lo, hi)` (the last bin also holds its `hi`).
@@ -387,22 +347,24 @@ pub fn histogram_bins(values: &[f64], max_bins: usize) -> Vec<HistogramBin> {
         Box::new(move |i| min - 0.5 + i as f64)
     } else {
         let (m, e) = round_step_at_least((max - min) / max_bins as f64);
-        let k0 = libm::floor(min / decimal(m, e)) as i64;
-        Box::new(move |i| decimal((k0 + i as i64) * m, e))
+        let width = decimal(m, e);
+        let k0 = libm::floor(min / width);
+        if k0.abs() < 1e15 {
+            let k0 = k0 as i64;
+            Box::new(move |i| decimal((k0 + i as i64) * m, e))
+        } else {
+            // Values far from zero relative to their spread: plain float edges.
+            Box::new(move |i| min + width * i as f64)
+        }
     };
     // Enough bins that the last one reaches max; max on the last edge goes into the
-    // bin below it.
+    // bin below it. The cap only matters when rounding stalls the edges.
     let mut count = 1;
-    while edges(count) < max {
+    while edges(count) < max && count <= max_bins + 1 {
         count += 1;
     }
-    let mut bins: Vec<HistogramBin> = (0..count)
-        .map(|i| HistogramBin {
-            lo: edges(i),
-            hi: edges(i + 1),
-            count: 0,
-        })
-        .collect();
+    let mut bins: Vec<HistogramBin> =
+        (0..count).map(|i| HistogramBin { lo: edges(i), hi: edges(i + 1), count: 0 }).collect();
     for x in v {
         let i = bins.partition_point(|b| b.hi <= x).min(count - 1);
         bins[i].count += 1;
@@ -420,10 +382,8 @@ pub fn bar_chart(base: &Path, spec: &ChartSpec, bars: &[Bar]) -> Result<(), Repo
     fig.y_zero = true;
     fig.x_pad = 0.02;
     fig.integer_y = bars.iter().all(|b| b.height.fract() == 0.0);
-    fig.marks.push(Mark::Bars {
-        style: SeriesStyle::nth(0),
-        bars: bars.iter().map(|b| (b.lo, b.hi, b.height)).collect(),
-    });
+    fig.marks
+        .push(Mark::Bars { style: SeriesStyle::nth(0), bars: bars.iter().map(|b| (b.lo, b.hi, b.height)).collect() });
     render_figure(base, spec, &mut fig)
 }
 
@@ -443,21 +403,9 @@ fn write_bars_csv(base: &Path, spec: &ChartSpec, bars: &[Bar]) -> Result<(), Rep
 /// gives n and the mean.
 ///
 /// `<base>.csv` columns: `{x_column}_lo, {x_column}_hi, {y_column}` (the counts).
-pub fn histogram_chart(
-    base: &Path,
-    spec: &ChartSpec,
-    values: &[f64],
-    max_bins: usize,
-) -> Result<(), ReportError> {
+pub fn histogram_chart(base: &Path, spec: &ChartSpec, values: &[f64], max_bins: usize) -> Result<(), ReportError> {
     let bins = histogram_bins(values, max_bins);
-    let bars: Vec<Bar> = bins
-        .iter()
-        .map(|b| Bar {
-            lo: b.lo,
-            hi: b.hi,
-            height: b.count as f64,
-        })
-        .collect();
+    let bars: Vec<Bar> = bins.iter().map(|b| Bar { lo: b.lo, hi: b.hi, height: b.count as f64 }).collect();
     write_bars_csv(base, spec, &bars)?;
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let mut fig = Figure::new(spec);
@@ -469,24 +417,12 @@ pub fn histogram_chart(
         fig.x_min_span = 7.0 * (b.hi - b.lo);
     }
     let style = SeriesStyle::nth(0);
-    fig.marks.push(Mark::Bars {
-        style,
-        bars: bars.iter().map(|b| (b.lo, b.hi, b.height)).collect(),
-    });
+    fig.marks.push(Mark::Bars { style, bars: bars.iter().map(|b| (b.lo, b.hi, b.height)).collect() });
     if let Some(mean) = crate::stats::mean(&finite) {
-        fig.legend
-            .push((format!("n = {}", finite.len()), Glyph::bar(style)));
-        let mean_style = SeriesStyle {
-            color: OKABE_ITO[7],
-            dash: DASHES[1],
-            marker: Marker::None,
-        };
-        fig.marks.push(Mark::VLine {
-            style: mean_style,
-            x: mean,
-        });
-        fig.legend
-            .push((format!("mean = {}", round_sig(mean, 4)), Glyph::line(mean_style)));
+        fig.legend.push((format!("n = {}", finite.len()), Glyph::bar(style)));
+        let mean_style = SeriesStyle { color: OKABE_ITO[7], dash: DASHES[1], marker: Marker::None };
+        fig.marks.push(Mark::VLine { style: mean_style, x: mean });
+        fig.legend.push((format!("mean = {}", round_sig(mean, 4)), Glyph::line(mean_style)));
     }
     render_figure(base, spec, &mut fig)
 }
@@ -498,40 +434,20 @@ pub fn histogram_chart(
 ///
 /// `<base>.csv` columns: `series, {x_column}, {y_column}, {y_column}_lo,
 /// {y_column}_hi`.
-pub fn errorbar_chart(
-    base: &Path,
-    spec: &ChartSpec,
-    series: &[ErrorBarSeries],
-) -> Result<(), ReportError> {
+pub fn errorbar_chart(base: &Path, spec: &ChartSpec, series: &[ErrorBarSeries]) -> Result<(), ReportError> {
     let y = &spec.y_column;
-    let header = [
-        "series",
-        spec.x_column.as_str(),
-        y.as_str(),
-        &format!("{y}_lo"),
-        &format!("{y}_hi"),
-    ];
+    let header = ["series", spec.x_column.as_str(), y.as_str(), &format!("{y}_lo"), &format!("{y}_hi")];
     write_csv_file(&with_ext(base, "csv"), &header, |w| {
         for s in series {
             for p in &s.points {
-                w.write_row(&[
-                    (&s.name).into(),
-                    p.x.into(),
-                    p.center.into(),
-                    p.lo.into(),
-                    p.hi.into(),
-                ])?;
+                w.write_row(&[(&s.name).into(), p.x.into(), p.center.into(), p.lo.into(), p.hi.into()])?;
             }
         }
         Ok(())
     })?;
     let mut fig = Figure::new(spec);
     fig.x_pad = 0.05;
-    fig.legend_header = Some(
-        spec.band_label
-            .clone()
-            .unwrap_or_else(|| "mean, bars: 95% CI".to_string()),
-    );
+    fig.legend_header = Some(spec.band_label.clone().unwrap_or_else(|| "mean, bars: 95% CI".to_string()));
     let k = series.len();
     for (i, s) in series.iter().enumerate() {
         let style = SeriesStyle::nth(i);
@@ -617,32 +533,16 @@ struct Glyph {
 
 impl Glyph {
     fn line(style: SeriesStyle) -> Glyph {
-        Glyph {
-            style,
-            band: false,
-            line: true,
-            errorbar: false,
-            bar: false,
-        }
+        Glyph { style, band: false, line: true, errorbar: false, bar: false }
     }
     fn band_line(style: SeriesStyle) -> Glyph {
-        Glyph {
-            band: true,
-            ..Glyph::line(style)
-        }
+        Glyph { band: true, ..Glyph::line(style) }
     }
     fn errorbar(style: SeriesStyle) -> Glyph {
-        Glyph {
-            errorbar: true,
-            ..Glyph::line(style)
-        }
+        Glyph { errorbar: true, ..Glyph::line(style) }
     }
     fn bar(style: SeriesStyle) -> Glyph {
-        Glyph {
-            line: false,
-            bar: true,
-            ..Glyph::line(style)
-        }
+        Glyph { line: false, bar: true, ..Glyph::line(style) }
     }
 }
 
@@ -678,7 +578,10 @@ enum Mark {
         bars: Vec<(f64, f64, f64)>,
     },
     /// A vertical line across the plot.
-    VLine { style: SeriesStyle, x: f64 },
+    VLine {
+        style: SeriesStyle,
+        x: f64,
+    },
 }
 
 struct Figure {
@@ -743,11 +646,7 @@ impl Figure {
                         .collect();
                 }
                 Mark::Line { pts, .. } => {
-                    *pts = pts
-                        .iter()
-                        .filter(|p| fin(p.1))
-                        .filter_map(|&(x, y)| Some((tx(x)?, y)))
-                        .collect();
+                    *pts = pts.iter().filter(|p| fin(p.1)).filter_map(|&(x, y)| Some((tx(x)?, y))).collect();
                 }
                 Mark::Bars { bars, .. } => {
                     *bars = bars
@@ -845,7 +744,7 @@ fn decimal(mantissa: i64, exp: i32) -> f64 {
 
 /// The smallest round step (1, 2 or 5 × 10^e) ≥ `raw`, as (mantissa, exponent).
 fn round_step_at_least(raw: f64) -> (i64, i32) {
-    if !(raw > 0.0) || !raw.is_finite() {
+    if raw.is_nan() || raw <= 0.0 || raw.is_infinite() {
         return (1, 0);
     }
     let mut e = libm::floor(libm::log10(raw)) as i32;
@@ -868,11 +767,7 @@ fn round_sig(v: f64, digits: i32) -> String {
     let e = libm::floor(libm::log10(v.abs())) as i32;
     let decimals = (digits - 1 - e).max(0) as usize;
     let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
 /// Formats a tick value; `sci` switches to `2.5e6` notation for a whole axis.
@@ -919,19 +814,12 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
     if values.len() < 3 {
         // Less than a decade or so: round ticks in data space.
         let (a, b) = (libm::pow(10.0, lo), libm::pow(10.0, hi));
-        values = linear_ticks(a, b, false)
-            .into_iter()
-            .map(|t| t.0)
-            .filter(|&v| v > 0.0)
-            .collect();
+        values = linear_ticks(a, b, false).into_iter().map(|t| t.0).filter(|&v| v > 0.0).collect();
     }
     let max_abs = values.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
     let min_abs = values.iter().fold(f64::INFINITY, |a, v| a.min(v.abs()));
     let sci = max_abs >= 1e6 || min_abs < 1e-3;
-    values
-        .into_iter()
-        .map(|v| (libm::log10(v), tick_label(v, sci)))
-        .collect()
+    values.into_iter().map(|v| (libm::log10(v), tick_label(v, sci))).collect()
 }
 
 // ---------------------------------------------------------------------------------
@@ -948,12 +836,7 @@ fn ensure_font() {
     static REGISTER: Once = Once::new();
     REGISTER.call_once(|| {
         for name in ["sans-serif", FAMILY] {
-            let ok = plotters::style::register_font(
-                name,
-                FontStyle::Normal,
-                ttf_noto_sans::REGULAR,
-            )
-            .is_ok();
+            let ok = plotters::style::register_font(name, FontStyle::Normal, ttf_noto_sans::REGULAR).is_ok();
             assert!(ok, "the embedded Noto Sans font failed to load");
         }
     });
@@ -962,8 +845,7 @@ fn ensure_font() {
 fn noto() -> &'static ab_glyph::FontRef<'static> {
     static FONT: OnceLock<ab_glyph::FontRef<'static>> = OnceLock::new();
     FONT.get_or_init(|| {
-        ab_glyph::FontRef::try_from_slice(ttf_noto_sans::REGULAR)
-            .expect("the embedded Noto Sans font is valid")
+        ab_glyph::FontRef::try_from_slice(ttf_noto_sans::REGULAR).expect("the embedded Noto Sans font is valid")
     })
 }
 
@@ -1039,16 +921,8 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
                 .into_font()
                 .color(&color)
                 .pos(Pos::new(h, VPos::Top));
-            let style = if vertical {
-                style.transform(FontTransform::Rotate270)
-            } else {
-                style
-            };
-            return self.root.draw_text(
-                text,
-                &style,
-                (libm::round(tx) as i32, libm::round(ty) as i32),
-            );
+            let style = if vertical { style.transform(FontTransform::Rotate270) } else { style };
+            return self.root.draw_text(text, &style, (libm::round(tx) as i32, libm::round(ty) as i32));
         }
         use ab_glyph::{Font as _, ScaleFont as _};
         let scale = px_scale(em_px);
@@ -1072,11 +946,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             if let Some(outline) = font.outline_glyph(glyph) {
                 let b = outline.px_bounds();
                 outline.draw(|gx, gy, coverage| {
-                    pixels.push((
-                        b.min.x as i32 + gx as i32,
-                        b.min.y as i32 + gy as i32,
-                        coverage,
-                    ));
+                    pixels.push((b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32, coverage));
                 });
             }
             caret += scaled.h_advance(id);
@@ -1088,13 +958,8 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             if coverage <= 0.0 {
                 continue;
             }
-            let (px, py) = if vertical {
-                (ox + ly, oy - lx)
-            } else {
-                (ox + lx, oy + ly)
-            };
-            self.root
-                .draw_pixel((px, py), &color.mix(f64::from(coverage.min(1.0))))?;
+            let (px, py) = if vertical { (ox + ly, oy - lx) } else { (ox + lx, oy + ly) };
+            self.root.draw_pixel((px, py), &color.mix(f64::from(coverage.min(1.0))))?;
         }
         Ok(())
     }
@@ -1153,19 +1018,9 @@ fn frame(fig: &Figure, spec: &ChartSpec) -> Frame {
     } else {
         (y0, y1) = (y0 - dy, y1 + dy);
     }
-    let x_ticks = if spec.log_x {
-        log_ticks(x0, x1)
-    } else {
-        linear_ticks(x0, x1, fig.integer_x)
-    };
+    let x_ticks = if spec.log_x { log_ticks(x0, x1) } else { linear_ticks(x0, x1, fig.integer_x) };
     let y_ticks = linear_ticks(y0, y1, fig.integer_y);
-    Frame {
-        x: (x0, x1),
-        y: (y0, y1),
-        x_ticks,
-        y_ticks,
-        empty,
-    }
+    Frame { x: (x0, x1), y: (y0, y1), x_ticks, y_ticks, empty }
 }
 
 /// Draws `fig` to `<base>.svg` and `<base>.png`.
@@ -1178,27 +1033,15 @@ fn render_figure(base: &Path, spec: &ChartSpec, fig: &mut Figure) -> Result<(), 
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        let painter = Painter {
-            root: &root,
-            raster: false,
-        };
-        draw(&painter, spec, fig, &frame).map_err(|message| ReportError::Chart {
-            path: svg_path.clone(),
-            message,
-        })?;
+        let painter = Painter { root: &root, raster: false };
+        draw(&painter, spec, fig, &frame).map_err(|message| ReportError::Chart { path: svg_path.clone(), message })?;
     }
     std::fs::write(&svg_path, svg).map_err(|e| ReportError::io(&svg_path, e))?;
 
     let png_path = with_ext(base, "png");
     let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
-    let painter = Painter {
-        root: &root,
-        raster: true,
-    };
-    draw(&painter, spec, fig, &frame).map_err(|message| ReportError::Chart {
-        path: png_path.clone(),
-        message,
-    })
+    let painter = Painter { root: &root, raster: true };
+    draw(&painter, spec, fig, &frame).map_err(|message| ReportError::Chart { path: png_path.clone(), message })
 }
 
 type Px = (i32, i32);
@@ -1235,18 +1078,14 @@ fn draw<DB: DrawingBackend>(
     let root = painter.root;
     let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
     root.fill(&WHITE).map_err(e)?;
-    let (w, h) = (f64::from(WIDTH), f64::from(HEIGHT));
+    let w = f64::from(WIDTH);
 
     // Title and subtitle.
-    painter
-        .text(&spec.title, TITLE_PX, BLACK, (w / 2.0, 16.0), HPos::Center, VAlign::Top, false)
-        .map_err(e)?;
+    painter.text(&spec.title, TITLE_PX, BLACK, (w / 2.0, 16.0), HPos::Center, VAlign::Top, false).map_err(e)?;
     let mut top = 16.0 + TITLE_PX * 1.4;
     let subtitle = fig.notes.join("; ");
     if !subtitle.is_empty() {
-        painter
-            .text(&subtitle, NOTE_PX, NOTE_GREY, (w / 2.0, top), HPos::Center, VAlign::Top, false)
-            .map_err(e)?;
+        painter.text(&subtitle, NOTE_PX, NOTE_GREY, (w / 2.0, top), HPos::Center, VAlign::Top, false).map_err(e)?;
         top += NOTE_PX * 1.6;
     }
 
@@ -1254,11 +1093,7 @@ fn draw<DB: DrawingBackend>(
     // label below.
     const TICK: i32 = 6;
     const MARGIN: f64 = 14.0;
-    let widest = frame
-        .y_ticks
-        .iter()
-        .map(|t| text_width(&t.1, TICK_PX))
-        .fold(0.0, f64::max);
+    let widest = frame.y_ticks.iter().map(|t| text_width(&t.1, TICK_PX)).fold(0.0, f64::max);
     let plot = Plot {
         l: (MARGIN + AXIS_DESC_PX * 1.2 + 14.0 + widest + 8.0 + f64::from(TICK)) as i32,
         t: (top + 12.0) as i32,
@@ -1273,13 +1108,11 @@ fn draw<DB: DrawingBackend>(
     let grid = GRID.stroke_width(1);
     for (x, _) in &frame.x_ticks {
         let px = plot.px(*x, frame.y.0).0;
-        root.draw(&PathElement::new(vec![(px, plot.t), (px, plot.b)], grid))
-            .map_err(e)?;
+        root.draw(&PathElement::new(vec![(px, plot.t), (px, plot.b)], grid)).map_err(e)?;
     }
     for (y, _) in &frame.y_ticks {
         let py = plot.px(frame.x.0, *y).1;
-        root.draw(&PathElement::new(vec![(plot.l, py), (plot.r, py)], grid))
-            .map_err(e)?;
+        root.draw(&PathElement::new(vec![(plot.l, py), (plot.r, py)], grid)).map_err(e)?;
     }
 
     let mut occupied: Vec<Px> = Vec::new();
@@ -1290,8 +1123,7 @@ fn draw<DB: DrawingBackend>(
                 // One point: the band is a short bar.
                 let (a, b) = (to_px(x, hi), to_px(x, lo));
                 let fill = style.color.mix(BAND_ALPHA).filled();
-                root.draw(&Rectangle::new([(a.0 - 7, a.1), (a.0 + 7, b.1)], fill))
-                    .map_err(e)?;
+                root.draw(&Rectangle::new([(a.0 - 7, a.1), (a.0 + 7, b.1)], fill)).map_err(e)?;
                 sample_rect((a.0 - 7, a.1), (a.0 + 7, b.1), &mut occupied);
                 continue;
             }
@@ -1301,8 +1133,7 @@ fn draw<DB: DrawingBackend>(
             let mut poly: Vec<Px> = pts.iter().map(|p| to_px(p.0, p.2)).collect();
             poly.extend(pts.iter().rev().map(|p| to_px(p.0, p.1)));
             sample_polygon_band(pts, &to_px, &mut occupied);
-            root.draw(&Polygon::new(poly, style.color.mix(BAND_ALPHA).filled()))
-                .map_err(e)?;
+            root.draw(&Polygon::new(poly, style.color.mix(BAND_ALPHA).filled())).map_err(e)?;
         }
     }
     for mark in &fig.marks {
@@ -1310,10 +1141,8 @@ fn draw<DB: DrawingBackend>(
             for &(lo, hi, h) in bars {
                 let (a, b) = (to_px(lo, h), to_px(hi, 0.0));
                 let (l, r) = (a.0 + 1, (b.0 - 1).max(a.0 + 1));
-                root.draw(&Rectangle::new([(l, a.1), (r, b.1)], style.color.mix(0.85).filled()))
-                    .map_err(e)?;
-                root.draw(&Rectangle::new([(l, a.1), (r, b.1)], style.color.stroke_width(1)))
-                    .map_err(e)?;
+                root.draw(&Rectangle::new([(l, a.1), (r, b.1)], style.color.mix(0.85).filled())).map_err(e)?;
+                root.draw(&Rectangle::new([(l, a.1), (r, b.1)], style.color.stroke_width(1))).map_err(e)?;
                 sample_rect((l, a.1), (r, b.1), &mut occupied);
             }
         }
@@ -1345,26 +1174,16 @@ fn draw<DB: DrawingBackend>(
         }
     }
     for mark in &fig.marks {
-        if let Mark::ErrorBars {
-            style,
-            pts,
-            dodge_px,
-        } = mark
-        {
+        if let Mark::ErrorBars { style, pts, dodge_px } = mark {
             for &(x, lo, hi) in pts {
                 let (a, b) = (to_px(x, hi), to_px(x, lo));
                 let cx = a.0 + libm::round(*dodge_px) as i32;
                 let stroke = style.color.stroke_width(2);
-                root.draw(&PathElement::new(vec![(cx, a.1), (cx, b.1)], stroke))
-                    .map_err(e)?;
+                root.draw(&PathElement::new(vec![(cx, a.1), (cx, b.1)], stroke)).map_err(e)?;
                 for yy in [a.1, b.1] {
-                    root.draw(&PathElement::new(vec![(cx - 6, yy), (cx + 6, yy)], stroke))
-                        .map_err(e)?;
+                    root.draw(&PathElement::new(vec![(cx - 6, yy), (cx + 6, yy)], stroke)).map_err(e)?;
                 }
-                sample_path(
-                    &[(f64::from(cx), f64::from(a.1)), (f64::from(cx), f64::from(b.1))],
-                    &mut occupied,
-                );
+                sample_path(&[(f64::from(cx), f64::from(a.1)), (f64::from(cx), f64::from(b.1))], &mut occupied);
             }
         }
     }
@@ -1379,25 +1198,18 @@ fn draw<DB: DrawingBackend>(
 
     // Frame, ticks, tick labels, axis labels.
     let axis = BLACK.stroke_width(1);
-    root.draw(&Rectangle::new([(plot.l, plot.t), (plot.r, plot.b)], axis))
-        .map_err(e)?;
+    root.draw(&Rectangle::new([(plot.l, plot.t), (plot.r, plot.b)], axis)).map_err(e)?;
     for (x, label) in &frame.x_ticks {
         let px = plot.px(*x, frame.y.0).0;
-        root.draw(&PathElement::new(vec![(px, plot.b), (px, plot.b + TICK)], axis))
-            .map_err(e)?;
+        root.draw(&PathElement::new(vec![(px, plot.b), (px, plot.b + TICK)], axis)).map_err(e)?;
         let at = (f64::from(px), f64::from(plot.b + TICK + 8));
-        painter
-            .text(label, TICK_PX, BLACK, at, HPos::Center, VAlign::Top, false)
-            .map_err(e)?;
+        painter.text(label, TICK_PX, BLACK, at, HPos::Center, VAlign::Top, false).map_err(e)?;
     }
     for (y, label) in &frame.y_ticks {
         let py = plot.px(frame.x.0, *y).1;
-        root.draw(&PathElement::new(vec![(plot.l - TICK, py), (plot.l, py)], axis))
-            .map_err(e)?;
+        root.draw(&PathElement::new(vec![(plot.l - TICK, py), (plot.l, py)], axis)).map_err(e)?;
         let at = (f64::from(plot.l - TICK - 8), f64::from(py));
-        painter
-            .text(label, TICK_PX, BLACK, at, HPos::Right, VAlign::Middle, false)
-            .map_err(e)?;
+        painter.text(label, TICK_PX, BLACK, at, HPos::Right, VAlign::Middle, false).map_err(e)?;
     }
     let x_desc_top = f64::from(plot.b + TICK + 8) + TICK_PX * 1.2 + 14.0;
     painter
@@ -1438,17 +1250,12 @@ fn draw<DB: DrawingBackend>(
     } else {
         draw_legend(painter, fig, (plot.l, plot.t, plot.r, plot.b), &occupied).map_err(e)?;
     }
-    let _ = (w, h);
     root.present().map_err(e)?;
     Ok(())
 }
 
 /// Pixel positions for the markers of a line.
-fn marker_positions(
-    pts: &[(f64, f64)],
-    markers: Markers,
-    to_px: &impl Fn(f64, f64) -> Px,
-) -> Vec<Px> {
+fn marker_positions(pts: &[(f64, f64)], markers: Markers, to_px: &impl Fn(f64, f64) -> Px) -> Vec<Px> {
     match markers {
         Markers::All { dodge_px } => pts
             .iter()
@@ -1488,10 +1295,7 @@ fn marker_positions(
                 let (a, b) = (path[seg], path[seg + 1]);
                 let len = seg_len(a, b);
                 let t = if len > 0.0 { ((target - walked) / len).clamp(0.0, 1.0) } else { 0.0 };
-                out.push((
-                    libm::round(a.0 + (b.0 - a.0) * t) as i32,
-                    libm::round(a.1 + (b.1 - a.1) * t) as i32,
-                ));
+                out.push((libm::round(a.0 + (b.0 - a.0) * t) as i32, libm::round(a.1 + (b.1 - a.1) * t) as i32));
             }
             out
         }
@@ -1557,14 +1361,8 @@ fn draw_marker<DB: DrawingBackend>(
         Marker::None => Ok(()),
         Marker::FilledCircle => root.draw(&Circle::new((x, y), 5, fill)),
         Marker::FilledSquare => root.draw(&Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], fill)),
-        Marker::FilledTriangle => root.draw(&Polygon::new(
-            vec![(x, y - 6), (x + 6, y + 4), (x - 6, y + 4)],
-            fill,
-        )),
-        Marker::FilledDiamond => root.draw(&Polygon::new(
-            vec![(x, y - 6), (x + 6, y), (x, y + 6), (x - 6, y)],
-            fill,
-        )),
+        Marker::FilledTriangle => root.draw(&Polygon::new(vec![(x, y - 6), (x + 6, y + 4), (x - 6, y + 4)], fill)),
+        Marker::FilledDiamond => root.draw(&Polygon::new(vec![(x, y - 6), (x + 6, y), (x, y + 6), (x - 6, y)], fill)),
         Marker::OpenCircle => {
             root.draw(&Circle::new((x, y), 5, WHITE.filled()))?;
             root.draw(&Circle::new((x, y), 5, stroke))
@@ -1596,10 +1394,7 @@ fn sample_path(path: &[(f64, f64)], out: &mut Vec<Px>) {
         let steps = (len / 4.0).ceil().max(1.0) as usize;
         for s in 0..=steps {
             let t = s as f64 / steps as f64;
-            out.push((
-                (a.0 + (b.0 - a.0) * t) as i32,
-                (a.1 + (b.1 - a.1) * t) as i32,
-            ));
+            out.push(((a.0 + (b.0 - a.0) * t) as i32, (a.1 + (b.1 - a.1) * t) as i32));
         }
     }
 }
@@ -1614,11 +1409,7 @@ fn sample_rect(a: Px, b: Px, out: &mut Vec<Px>) {
     }
 }
 
-fn sample_polygon_band(
-    pts: &[(f64, f64, f64)],
-    to_px: &impl Fn(f64, f64) -> Px,
-    out: &mut Vec<Px>,
-) {
+fn sample_polygon_band(pts: &[(f64, f64, f64)], to_px: &impl Fn(f64, f64) -> Px, out: &mut Vec<Px>) {
     for &(x, lo, hi) in pts {
         let (a, b) = (to_px(x, hi), to_px(x, lo));
         for y in (a.1.min(b.1)..=a.1.max(b.1)).step_by(4) {
@@ -1668,10 +1459,7 @@ fn draw_legend<DB: DrawingBackend>(
         (mid_x, b - INSET - h),
     ];
     let score = |(x, y): Px| {
-        occupied
-            .iter()
-            .filter(|p| p.0 >= x - 4 && p.0 <= x + w + 4 && p.1 >= y - 4 && p.1 <= y + h + 4)
-            .count()
+        occupied.iter().filter(|p| p.0 >= x - 4 && p.0 <= x + w + 4 && p.1 >= y - 4 && p.1 <= y + h + 4).count()
     };
     let mut best = candidates[0];
     let mut best_score = score(best);
@@ -1709,10 +1497,7 @@ fn draw_glyph<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let style = &glyph.style;
     if glyph.band {
-        root.draw(&Rectangle::new(
-            [(gx, cy - 8), (gx + 44, cy + 8)],
-            style.color.mix(BAND_ALPHA).filled(),
-        ))?;
+        root.draw(&Rectangle::new([(gx, cy - 8), (gx + 44, cy + 8)], style.color.mix(BAND_ALPHA).filled()))?;
     }
     if glyph.bar {
         let r = [(gx + 10, cy - 8), (gx + 34, cy + 8)];
@@ -1727,12 +1512,7 @@ fn draw_glyph<DB: DrawingBackend>(
         }
     }
     if glyph.line {
-        draw_dashed(
-            root,
-            &[(f64::from(gx), f64::from(cy)), (f64::from(gx + 44), f64::from(cy))],
-            style,
-            LINE_WIDTH,
-        )?;
+        draw_dashed(root, &[(f64::from(gx), f64::from(cy)), (f64::from(gx + 44), f64::from(cy))], style, LINE_WIDTH)?;
         draw_marker(root, (gx + 22, cy), style.marker, style.color)?;
     }
     Ok(())
@@ -1790,14 +1570,13 @@ mod tests {
         assert_eq!(bins[1].lo, 0.2);
         assert!(histogram_bins(&[f64::NAN], 10).is_empty());
         assert_eq!(histogram_bins(&[0.5, 0.5], 10)[0].count, 2);
+        let far = histogram_bins(&[1e20, 1e20 + 65536.0, 1e20 + 131072.0], 4);
+        assert_eq!(far.iter().map(|b| b.count).sum::<u64>(), 3);
     }
 
     #[test]
     fn ecdf_collapses_ties_and_thins() {
-        assert_eq!(
-            ecdf_steps(&[2.0, 1.0, 2.0, f64::NAN], 10),
-            [(1.0, 1.0 / 3.0), (2.0, 1.0)]
-        );
+        assert_eq!(ecdf_steps(&[2.0, 1.0, 2.0, f64::NAN], 10), [(1.0, 1.0 / 3.0), (2.0, 1.0)]);
         let v: Vec<f64> = (0..5000).map(f64::from).collect();
         let s = ecdf_steps(&v, 1000);
         assert_eq!(s.len(), 1000);

@@ -90,10 +90,7 @@ pub fn push_escaped(out: &mut String, text: &str) {
 }
 
 fn is_snake_case(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Writes CSV rows to any [`Write`]; the header goes out on creation.
@@ -107,15 +104,8 @@ pub struct CsvWriter<W: Write> {
 impl<W: Write> CsvWriter<W> {
     /// Starts a table with `header` (snake_case names, checked in debug builds).
     pub fn new(out: W, header: &[&str]) -> io::Result<Self> {
-        debug_assert!(
-            header.iter().all(|h| is_snake_case(h)),
-            "CSV header is not snake_case: {header:?}"
-        );
-        let mut writer = CsvWriter {
-            out,
-            columns: header.len(),
-            line: String::new(),
-        };
+        debug_assert!(header.iter().all(|h| is_snake_case(h)), "CSV header is not snake_case: {header:?}");
+        let mut writer = CsvWriter { out, columns: header.len(), line: String::new() };
         let fields: Vec<Field<'_>> = header.iter().map(|h| Field::Str(h)).collect();
         writer.write_row(&fields)?;
         Ok(writer)
@@ -126,13 +116,7 @@ impl<W: Write> CsvWriter<W> {
     /// # Panics
     /// When the row does not have as many fields as the header (a caller bug).
     pub fn write_row(&mut self, fields: &[Field<'_>]) -> io::Result<()> {
-        assert_eq!(
-            fields.len(),
-            self.columns,
-            "CSV row has {} fields, header has {}",
-            fields.len(),
-            self.columns
-        );
+        assert_eq!(fields.len(), self.columns, "CSV row has {} fields, header has {}", fields.len(), self.columns);
         self.line.clear();
         for (i, field) in fields.iter().enumerate() {
             if i > 0 {
@@ -210,14 +194,11 @@ impl CsvTable {
 
     /// Position of the column named `name`; an error naming the file when absent.
     pub fn column_index(&self, name: &str) -> Result<usize, ReportError> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| ReportError::CsvParse {
-                path: self.path.clone(),
-                line: 1,
-                message: format!("missing column `{name}` (header: {})", self.header.join(",")),
-            })
+        self.header.iter().position(|h| h == name).ok_or_else(|| ReportError::CsvParse {
+            path: self.path.clone(),
+            line: 1,
+            message: format!("missing column `{name}` (header: {})", self.header.join(",")),
+        })
     }
 
     fn parse_column<T>(
@@ -248,11 +229,7 @@ impl CsvTable {
     /// The column `name` as optional floats: an empty field is `None`.
     pub fn opt_f64_column(&self, name: &str) -> Result<Vec<Option<f64>>, ReportError> {
         self.parse_column(name, "a number or empty", |s| {
-            if s.is_empty() {
-                Some(None)
-            } else {
-                s.parse::<f64>().ok().map(Some)
-            }
+            if s.is_empty() { Some(None) } else { s.parse::<f64>().ok().map(Some) }
         })
     }
 
@@ -293,12 +270,7 @@ pub fn parse_csv(text: &str, path: &Path) -> Result<CsvTable, ReportError> {
         line: 1,
         message: "empty file: no header row".into(),
     })?;
-    Ok(CsvTable {
-        header,
-        rows,
-        path: path.to_path_buf(),
-        row_lines,
-    })
+    Ok(CsvTable { header, rows, path: path.to_path_buf(), row_lines })
 }
 
 /// Calls `f(line, fields)` for every record of CSV text, the header included, without
@@ -308,11 +280,7 @@ pub fn for_each_record<F>(text: &str, path: &Path, mut f: F) -> Result<(), Repor
 where
     F: FnMut(usize, &[String]) -> Result<(), ReportError>,
 {
-    let err = |line: usize, message: String| ReportError::CsvParse {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
+    let err = |line: usize, message: String| ReportError::CsvParse { path: path.to_path_buf(), line, message };
     let mut columns: Option<usize> = None;
     let mut record: Vec<String> = Vec::new();
     let mut chars = text.chars().peekable();
@@ -393,10 +361,7 @@ where
         match columns {
             None => columns = Some(record.len()),
             Some(n) if n != record.len() => {
-                return Err(err(
-                    start_line,
-                    format!("{} fields, header has {n}", record.len()),
-                ));
+                return Err(err(start_line, format!("{} fields, header has {n}", record.len())));
             }
             Some(_) => {}
         }
@@ -428,10 +393,7 @@ mod tests {
                 vec!["two\nlines".into(), (-3i64).into()],
             ],
         );
-        assert_eq!(
-            text,
-            "name,value\nplain,1.5\n\"a,b\",\n\"say \"\"hi\"\"\",2\n\"two\nlines\",-3\n"
-        );
+        assert_eq!(text, "name,value\nplain,1.5\n\"a,b\",\n\"say \"\"hi\"\"\",2\n\"two\nlines\",-3\n");
     }
 
     #[test]
@@ -473,10 +435,7 @@ mod tests {
         assert_eq!(e.to_string(), "t.csv:3: 1 fields, header has 2");
         let e = parse_csv("a\n\"open\n", Path::new("t.csv")).unwrap_err();
         assert!(matches!(e, ReportError::CsvParse { line: 2, .. }), "{e}");
-        let e = parse_csv("a\nx\n", Path::new("t.csv"))
-            .unwrap()
-            .f64_column("a")
-            .unwrap_err();
+        let e = parse_csv("a\nx\n", Path::new("t.csv")).unwrap().f64_column("a").unwrap_err();
         assert_eq!(e.to_string(), "t.csv:2: column `a`: `x` is not a number");
         assert!(parse_csv("", Path::new("t.csv")).is_err());
         assert!(parse_csv("a\n\n1\n", Path::new("t.csv")).is_err());

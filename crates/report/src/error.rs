@@ -15,11 +15,7 @@ pub enum ReportError {
     /// A CSV file is malformed or lacks what the reader needs; `line` is 1-based
     /// (line 1 is the header).
     #[error("{}:{line}: {message}", path.display())]
-    CsvParse {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
+    CsvParse { path: PathBuf, line: usize, message: String },
     /// JSON could not be written or read.
     #[error("{}: {source}", path.display())]
     Json {
@@ -38,9 +34,6 @@ pub enum ReportError {
 impl ReportError {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> ReportError {
-        ReportError::Io {
-            path: path.into(),
-            source,
-        }
+        ReportError::Io { path: path.into(), source }
     }
 }

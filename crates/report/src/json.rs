@@ -10,10 +10,8 @@ use std::path::Path;
 
 /// Writes `value` to `path` as pretty JSON (two-space indent) ending in a newline.
 pub fn write_json_pretty(path: &Path, value: &impl Serialize) -> Result<(), ReportError> {
-    let mut text = serde_json::to_string_pretty(value).map_err(|source| ReportError::Json {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let mut text =
+        serde_json::to_string_pretty(value).map_err(|source| ReportError::Json { path: path.to_path_buf(), source })?;
     text.push('\n');
     std::fs::write(path, text).map_err(|e| ReportError::io(path, e))
 }
@@ -22,8 +20,5 @@ pub fn write_json_pretty(path: &Path, value: &impl Serialize) -> Result<(), Repo
 /// schema may grow).
 pub fn read_json_value(path: &Path) -> Result<serde_json::Value, ReportError> {
     let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
-    serde_json::from_str(&text).map_err(|source| ReportError::Json {
-        path: path.to_path_buf(),
-        source,
-    })
+    serde_json::from_str(&text).map_err(|source| ReportError::Json { path: path.to_path_buf(), source })
 }

@@ -47,7 +47,7 @@ pub fn sample_sd(values: &[f64]) -> Option<f64> {
 pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
     assert!((0.0..=1.0).contains(&p), "quantile level {p} outside [0, 1]");
     debug_assert!(
-        sorted.windows(2).all(|w| !(w[0] > w[1])),
+        sorted.windows(2).all(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Greater)),
         "quantile input is not sorted"
     );
     let n = sorted.len();
@@ -105,12 +105,8 @@ pub fn normal_quantile(p: f64) -> f64 {
         4.374_664_141_464_968,
         2.938_163_982_698_783,
     ];
-    const D: [f64; 4] = [
-        7.784_695_709_041_462e-3,
-        3.224_671_290_700_398e-1,
-        2.445_134_137_142_996,
-        3.754_408_661_907_416,
-    ];
+    const D: [f64; 4] =
+        [7.784_695_709_041_462e-3, 3.224_671_290_700_398e-1, 2.445_134_137_142_996, 3.754_408_661_907_416];
     const P_LOW: f64 = 0.02425;
     let tail = |q: f64| {
         let r = libm::sqrt(-2.0 * libm::log(q));
@@ -345,26 +341,14 @@ impl Summary {
         let ci = mean_interval(mean, se, finite.len(), 0.95);
         let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
         let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Some(Summary {
-            n: finite.len(),
-            mean,
-            sd,
-            se,
-            ci95_lo: ci.map(|c| c.lo),
-            ci95_hi: ci.map(|c| c.hi),
-            min,
-            max,
-        })
+        Some(Summary { n: finite.len(), mean, sd, se, ci95_lo: ci.map(|c| c.lo), ci95_hi: ci.map(|c| c.hi), min, max })
     }
 }
 
 fn mean_interval(mean: f64, se: Option<f64>, n: usize, level: f64) -> Option<Interval> {
     let se = se?;
     let t = t_quantile(0.5 + level / 2.0, (n - 1) as f64);
-    Some(Interval {
-        lo: mean - t * se,
-        hi: mean + t * se,
-    })
+    Some(Interval { lo: mean - t * se, hi: mean + t * se })
 }
 
 /// Two-sided t confidence interval for the mean at `level` (e.g. 0.95, 0.99):
@@ -400,16 +384,8 @@ pub fn wilson_interval(successes: u64, n: u64, level: f64) -> Option<Interval> {
     let center = (p_hat + z2 / (2.0 * n_f)) / denom;
     let half = z * libm::sqrt(p_hat * (1.0 - p_hat) / n_f + z2 / (4.0 * n_f * n_f)) / denom;
     Some(Interval {
-        lo: if successes == 0 {
-            0.0
-        } else {
-            (center - half).max(0.0)
-        },
-        hi: if successes == n {
-            1.0
-        } else {
-            (center + half).min(1.0)
-        },
+        lo: if successes == 0 { 0.0 } else { (center - half).max(0.0) },
+        hi: if successes == n { 1.0 } else { (center + half).min(1.0) },
     })
 }
 
@@ -427,16 +403,8 @@ pub fn clopper_pearson(successes: u64, n: u64, level: f64) -> Option<Interval> {
     }
     let alpha = 1.0 - level;
     let (s, f) = (successes as f64, (n - successes) as f64);
-    let lo = if successes == 0 {
-        0.0
-    } else {
-        beta_quantile(alpha / 2.0, s, f + 1.0)
-    };
-    let hi = if successes == n {
-        1.0
-    } else {
-        beta_quantile(1.0 - alpha / 2.0, s + 1.0, f)
-    };
+    let lo = if successes == 0 { 0.0 } else { beta_quantile(alpha / 2.0, s, f + 1.0) };
+    let hi = if successes == n { 1.0 } else { beta_quantile(1.0 - alpha / 2.0, s + 1.0, f) };
     Some(Interval { lo, hi })
 }
 

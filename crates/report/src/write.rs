@@ -109,14 +109,13 @@ pub fn write_run_outputs(dir: &Path, report: &RunReport, charts: bool) -> Result
 pub fn rerender_run_charts(dir: &Path) -> Result<(), ReportError> {
     let metrics_path = dir.join(METRICS_JSON);
     let metrics = read_json_value(&metrics_path)?;
-    let live_honest_nodes = metrics
-        .get("live_honest_nodes")
-        .and_then(|v| v.as_u64())
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| ReportError::Invalid {
-            path: metrics_path.clone(),
-            message: "no unsigned 32-bit `live_honest_nodes`".to_string(),
-        })?;
+    let live_honest_nodes =
+        metrics.get("live_honest_nodes").and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok()).ok_or_else(
+            || ReportError::Invalid {
+                path: metrics_path.clone(),
+                message: "no unsigned 32-bit `live_honest_nodes`".to_string(),
+            },
+        )?;
     let tx_rows = read_tx_csv(&dir.join(TX_CSV))?;
     let coverage = read_coverage_csv(&dir.join(COVERAGE_CSV))?;
     let mut latencies: BTreeMap<u32, Vec<f64>> = tx_rows.iter().map(|r| (r.tx, Vec::new())).collect();
@@ -156,10 +155,7 @@ fn scenario_name(dir: &Path) -> Option<String> {
 fn latencies_by_tx(report: &RunReport) -> BTreeMap<u32, Vec<f64>> {
     let mut map: BTreeMap<u32, Vec<f64>> = report.tx_rows.iter().map(|r| (r.tx, Vec::new())).collect();
     for (i, values) in report.delivery_latencies_ms.iter().enumerate() {
-        let tx = report
-            .tx_rows
-            .get(i)
-            .map_or(u32::try_from(i).unwrap_or(u32::MAX), |r| r.tx);
+        let tx = report.tx_rows.get(i).map_or(u32::try_from(i).unwrap_or(u32::MAX), |r| r.tx);
         map.entry(tx).or_default().extend_from_slice(values);
     }
     for values in map.values_mut() {
@@ -206,10 +202,7 @@ fn draw_run_charts(dir: &Path, input: &ChartInput) -> Result<(), ReportError> {
     .band_label("mean over transactions, band: p10–p90")
     .y_range(0.0, 1.0)
     .columns("age_ms", "reached_share");
-    let series = [BandSeries {
-        name: "all transactions".to_string(),
-        points,
-    }];
+    let series = [BandSeries { name: "all transactions".to_string(), points }];
     charts::line_band_chart(&dir.join(CHART_COVERAGE_BY_AGE), &spec, &series)?;
 
     let all: Vec<f64> = input.latencies.values().flatten().copied().collect();
@@ -218,11 +211,7 @@ fn draw_run_charts(dir: &Path, input: &ChartInput) -> Result<(), ReportError> {
         "delivery latency since creation (ms)",
         "fraction of deliveries ≤ latency",
     )
-    .note(&format!(
-        "{} of {}",
-        plural(all.len(), "delivery", "deliveries"),
-        plural(txs, "transaction", "transactions")
-    ))
+    .note(&format!("{} of {}", plural(all.len(), "delivery", "deliveries"), plural(txs, "transaction", "transactions")))
     .y_range(0.0, 1.0)
     .columns("latency_ms", "cumulative_fraction");
     charts::cdf_chart(&dir.join(CHART_LATENCY_CDF), &spec, &[("all deliveries", &all)])?;
@@ -235,39 +224,21 @@ fn draw_run_charts(dir: &Path, input: &ChartInput) -> Result<(), ReportError> {
     .columns("messages", "transactions");
     charts::histogram_chart(&dir.join(CHART_MESSAGES_PER_TX), &spec, &input.tx_messages, 40)?;
 
-    let delivered = input
-        .coverage
-        .iter()
-        .map(|r| (r.time_ms, r.fraction_delivered))
-        .collect();
+    let delivered = input.coverage.iter().map(|r| (r.time_ms, r.fraction_delivered)).collect();
     let converged = input
         .coverage
         .iter()
         .map(|r| {
-            let share = if live == 0 {
-                f64::NAN
-            } else {
-                f64::from(r.converged_nodes) / f64::from(live)
-            };
+            let share = if live == 0 { f64::NAN } else { f64::from(r.converged_nodes) / f64::from(live) };
             (r.time_ms, share)
         })
         .collect();
-    let spec = ChartSpec::new(
-        &titled("Delivery and convergence over time", &input.name),
-        "time (ms)",
-        "share",
-    )
-    .y_range(0.0, 1.0)
-    .columns("time_ms", "share");
+    let spec = ChartSpec::new(&titled("Delivery and convergence over time", &input.name), "time (ms)", "share")
+        .y_range(0.0, 1.0)
+        .columns("time_ms", "share");
     let series = [
-        LineSeries {
-            name: "(node, transaction) pairs delivered".to_string(),
-            points: delivered,
-        },
-        LineSeries {
-            name: "live honest nodes with the majority digest".to_string(),
-            points: converged,
-        },
+        LineSeries { name: "(node, transaction) pairs delivered".to_string(), points: delivered },
+        LineSeries { name: "live honest nodes with the majority digest".to_string(), points: converged },
     ];
     charts::line_chart(&dir.join(CHART_COVERAGE_TIME), &spec, &series)
 }
@@ -277,36 +248,19 @@ fn draw_run_charts(dir: &Path, input: &ChartInput) -> Result<(), ReportError> {
 /// nodes reached by then (latencies ≤ age, over `live_honest_nodes`). Empty when
 /// there are no transactions or no live honest nodes; a single age 0 when nothing
 /// took any time.
-pub fn coverage_by_age(
-    latencies: &BTreeMap<u32, Vec<f64>>,
-    live_honest_nodes: u32,
-    ages: usize,
-) -> Vec<IntervalPoint> {
+pub fn coverage_by_age(latencies: &BTreeMap<u32, Vec<f64>>, live_honest_nodes: u32, ages: usize) -> Vec<IntervalPoint> {
     if latencies.is_empty() || live_honest_nodes == 0 || ages == 0 {
         return Vec::new();
     }
-    let max = latencies
-        .values()
-        .flatten()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0_f64, f64::max);
+    let max = latencies.values().flatten().copied().filter(|v| v.is_finite()).fold(0.0_f64, f64::max);
     let ages = if max > 0.0 { ages.max(2) } else { 1 };
     let live = f64::from(live_honest_nodes);
     let mut shares = Vec::with_capacity(latencies.len());
     (0..ages)
         .map(|k| {
-            let age = if k + 1 == ages && ages > 1 {
-                max
-            } else {
-                max * k as f64 / (ages - 1).max(1) as f64
-            };
+            let age = if k + 1 == ages && ages > 1 { max } else { max * k as f64 / (ages - 1).max(1) as f64 };
             shares.clear();
-            shares.extend(
-                latencies
-                    .values()
-                    .map(|v| v.partition_point(|&l| l <= age) as f64 / live),
-            );
+            shares.extend(latencies.values().map(|v| v.partition_point(|&l| l <= age) as f64 / live));
             shares.sort_by(f64::total_cmp);
             IntervalPoint {
                 x: age,
@@ -344,12 +298,7 @@ pub fn write_tx_csv(path: &Path, rows: &[TxRow]) -> Result<(), ReportError> {
 pub fn write_coverage_csv(path: &Path, rows: &[CoverageRow]) -> Result<(), ReportError> {
     write_csv_file(path, &COVERAGE_COLUMNS, |w| {
         for r in rows {
-            w.write_row(&[
-                r.time_ms.into(),
-                r.fraction_delivered.into(),
-                r.converged_nodes.into(),
-                r.messages.into(),
-            ])?;
+            w.write_row(&[r.time_ms.into(), r.fraction_delivered.into(), r.converged_nodes.into(), r.messages.into()])?;
         }
         Ok(())
     })
@@ -422,19 +371,16 @@ pub fn read_coverage_csv(path: &Path) -> Result<Vec<CoverageRow>, ReportError> {
 /// streaming (the file has a row per delivery and can be large).
 pub fn read_delivery_latency_csv(path: &Path) -> Result<Vec<(u32, f64)>, ReportError> {
     let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
-    let bad = |line: usize, message: String| ReportError::CsvParse {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
+    let bad = |line: usize, message: String| ReportError::CsvParse { path: path.to_path_buf(), line, message };
     let mut columns: Option<(usize, usize)> = None;
     let mut rows = Vec::new();
     for_each_record(&text, path, |line, record| {
         let Some((tx_col, latency_col)) = columns else {
             let find = |name: &str| {
-                record.iter().position(|h| h == name).ok_or_else(|| {
-                    bad(line, format!("missing column `{name}` (header: {})", record.join(",")))
-                })
+                record
+                    .iter()
+                    .position(|h| h == name)
+                    .ok_or_else(|| bad(line, format!("missing column `{name}` (header: {})", record.join(","))))
             };
             columns = Some((find("tx")?, find("latency_ms")?));
             return Ok(());
@@ -457,8 +403,5 @@ pub fn read_delivery_latency_csv(path: &Path) -> Result<Vec<(u32, f64)>, ReportE
 /// Reads `metrics.json` back.
 pub fn read_metrics_json(path: &Path) -> Result<RunMetrics, ReportError> {
     let value = read_json_value(path)?;
-    serde_json::from_value(value).map_err(|source| ReportError::Json {
-        path: path.to_path_buf(),
-        source,
-    })
+    serde_json::from_value(value).map_err(|source| ReportError::Json { path: path.to_path_buf(), source })
 }

@@ -4,14 +4,12 @@
 //! Set `GOSSIM_REPORT_KEEP=DIR` to keep the charts of the synthetic run in `DIR`
 //! for a look.
 
-use gossim_report::charts::{
-    self, BandSeries, ChartSpec, ErrorBarSeries, IntervalPoint, LineSeries,
-};
+use gossim_report::charts::{self, BandSeries, ChartSpec, ErrorBarSeries, IntervalPoint, LineSeries};
 use gossim_report::csv::read_csv;
 use gossim_report::run::{CoverageRow, RunMetrics, RunReport, TxRow};
 use gossim_report::write::{
-    COVERAGE_COLUMNS, DELIVERY_LATENCY_COLUMNS, TX_COLUMNS, read_coverage_csv,
-    read_delivery_latency_csv, read_metrics_json, read_tx_csv,
+    COVERAGE_COLUMNS, DELIVERY_LATENCY_COLUMNS, TX_COLUMNS, read_coverage_csv, read_delivery_latency_csv,
+    read_metrics_json, read_tx_csv,
 };
 use gossim_report::{rerender_run_charts, write_run_outputs};
 use std::collections::BTreeMap;
@@ -22,10 +20,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next_f64(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
@@ -115,12 +110,7 @@ fn synthetic_report() -> RunReport {
     }
 }
 
-const DATA_FILES: [&str; 4] = [
-    "metrics.json",
-    "tx.csv",
-    "coverage.csv",
-    "delivery_latency.csv",
-];
+const DATA_FILES: [&str; 4] = ["metrics.json", "tx.csv", "coverage.csv", "delivery_latency.csv"];
 const CHART_FILES: [&str; 12] = [
     "coverage_by_age.svg",
     "coverage_by_age.png",
@@ -145,10 +135,8 @@ fn written_run() -> (tempfile::TempDir, RunReport) {
     let dir = tempfile::tempdir().unwrap();
     let report = synthetic_report();
     write_run_outputs(dir.path(), &report, true).unwrap();
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     keep(dir.path(), &names.iter().map(String::as_str).collect::<Vec<_>>());
     (dir, report)
 }
@@ -158,10 +146,7 @@ fn run_directory_holds_every_file_with_exact_headers() {
     let (dir, _) = written_run();
     for name in DATA_FILES.iter().chain(&CHART_FILES) {
         let path = dir.path().join(name);
-        assert!(
-            std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false),
-            "{name} is missing or empty"
-        );
+        assert!(std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false), "{name} is missing or empty");
     }
     let header = |name: &str| read_csv(&dir.path().join(name)).unwrap().header;
     assert_eq!(header("tx.csv"), TX_COLUMNS);
@@ -182,30 +167,15 @@ fn run_directory_holds_every_file_with_exact_headers() {
         ]
     );
     assert_eq!(header("coverage.csv"), COVERAGE_COLUMNS);
-    assert_eq!(
-        COVERAGE_COLUMNS,
-        ["time_ms", "fraction_delivered", "converged_nodes", "messages"]
-    );
+    assert_eq!(COVERAGE_COLUMNS, ["time_ms", "fraction_delivered", "converged_nodes", "messages"]);
     assert_eq!(header("delivery_latency.csv"), DELIVERY_LATENCY_COLUMNS);
     assert_eq!(DELIVERY_LATENCY_COLUMNS, ["tx", "latency_ms"]);
     assert_eq!(
         header("coverage_by_age.csv"),
-        [
-            "series",
-            "age_ms",
-            "reached_share",
-            "reached_share_lo",
-            "reached_share_hi"
-        ]
+        ["series", "age_ms", "reached_share", "reached_share_lo", "reached_share_hi"]
     );
-    assert_eq!(
-        header("latency_cdf.csv"),
-        ["series", "latency_ms", "cumulative_fraction"]
-    );
-    assert_eq!(
-        header("messages_per_tx.csv"),
-        ["messages_lo", "messages_hi", "transactions"]
-    );
+    assert_eq!(header("latency_cdf.csv"), ["series", "latency_ms", "cumulative_fraction"]);
+    assert_eq!(header("messages_per_tx.csv"), ["messages_lo", "messages_hi", "transactions"]);
     let svg = String::from_utf8(read(&dir.path().join("coverage_by_age.svg"))).unwrap();
     assert!(svg.contains("mean over transactions, band: p10–p90"));
     assert!(svg.contains("font-family=\"Noto Sans, sans-serif\""));
@@ -216,21 +186,12 @@ fn run_directory_holds_every_file_with_exact_headers() {
 #[test]
 fn csv_and_json_files_read_back_to_the_same_values() {
     let (dir, report) = written_run();
-    assert_eq!(
-        read_metrics_json(&dir.path().join("metrics.json")).unwrap(),
-        report.metrics
-    );
+    assert_eq!(read_metrics_json(&dir.path().join("metrics.json")).unwrap(), report.metrics);
     let metrics_text = String::from_utf8(read(&dir.path().join("metrics.json"))).unwrap();
     assert!(metrics_text.ends_with("}\n"));
     assert!(metrics_text.starts_with("{\n  \"nodes\": 50,"));
-    assert_eq!(
-        read_tx_csv(&dir.path().join("tx.csv")).unwrap(),
-        report.tx_rows
-    );
-    assert_eq!(
-        read_coverage_csv(&dir.path().join("coverage.csv")).unwrap(),
-        report.coverage
-    );
+    assert_eq!(read_tx_csv(&dir.path().join("tx.csv")).unwrap(), report.tx_rows);
+    assert_eq!(read_coverage_csv(&dir.path().join("coverage.csv")).unwrap(), report.coverage);
     let rows = read_delivery_latency_csv(&dir.path().join("delivery_latency.csv")).unwrap();
     let expected: Vec<(u32, f64)> = report
         .delivery_latencies_ms
@@ -255,12 +216,7 @@ fn coverage_by_age_band_is_mean_and_p10_p90_over_transactions() {
     let hi = t.f64_column("reached_share_hi").unwrap();
     assert_eq!(age.len(), 200);
     assert_eq!(age[0], 0.0);
-    let max = report
-        .delivery_latencies_ms
-        .iter()
-        .flatten()
-        .copied()
-        .fold(0.0, f64::max);
+    let max = report.delivery_latencies_ms.iter().flatten().copied().fold(0.0, f64::max);
     assert_eq!(*age.last().unwrap(), max);
     // At the last age each transaction's share is its reached fraction.
     let fractions: Vec<f64> = report.tx_rows.iter().map(|r| r.reached_fraction).collect();
@@ -282,10 +238,7 @@ fn outputs_are_byte_identical_when_written_twice() {
     let (a, _) = written_run();
     let (b, _) = written_run();
     for name in DATA_FILES.iter().chain(&CHART_FILES) {
-        assert!(
-            read(&a.path().join(name)) == read(&b.path().join(name)),
-            "{name} differs between two writes"
-        );
+        assert!(read(&a.path().join(name)) == read(&b.path().join(name)), "{name} differs between two writes");
     }
 }
 
@@ -296,11 +249,7 @@ fn rerender_from_files_alone_reproduces_the_charts() {
     for name in DATA_FILES {
         std::fs::copy(original.path().join(name), copy.path().join(name)).unwrap();
     }
-    std::fs::write(
-        copy.path().join("manifest.json"),
-        format!("{{\"name\": \"{}\"}}\n", report.name),
-    )
-    .unwrap();
+    std::fs::write(copy.path().join("manifest.json"), format!("{{\"name\": \"{}\"}}\n", report.name)).unwrap();
     rerender_run_charts(copy.path()).unwrap();
     for name in &CHART_FILES {
         assert!(
@@ -324,10 +273,7 @@ fn rerender_reports_the_file_and_line_of_bad_data() {
     let line = text.lines().count();
     std::fs::write(&path, text).unwrap();
     let err = rerender_run_charts(dir.path()).unwrap_err().to_string();
-    assert!(
-        err.contains(&format!("delivery_latency.csv:{line}: column `latency_ms`")),
-        "{err}"
-    );
+    assert!(err.contains(&format!("delivery_latency.csv:{line}: column `latency_ms`")), "{err}");
     std::fs::remove_file(dir.path().join("tx.csv")).unwrap();
     let err = rerender_run_charts(dir.path()).unwrap_err().to_string();
     assert!(err.contains("tx.csv"), "{err}");
@@ -345,12 +291,7 @@ fn degenerate_runs_write_files_without_panicking() {
     let mut report = synthetic_report();
     report.tx_rows.truncate(1);
     report.delivery_latencies_ms = vec![vec![0.0]];
-    report.coverage = vec![CoverageRow {
-        time_ms: 0.0,
-        fraction_delivered: f64::NAN,
-        converged_nodes: 0,
-        messages: 0,
-    }];
+    report.coverage = vec![CoverageRow { time_ms: 0.0, fraction_delivered: f64::NAN, converged_nodes: 0, messages: 0 }];
     let one = tempfile::tempdir().unwrap();
     write_run_outputs(one.path(), &report, true).unwrap();
     report.metrics.live_honest_nodes = 0;
@@ -367,25 +308,12 @@ fn generic_charts_survive_degenerate_series() {
     let dir = tempfile::tempdir().unwrap();
     let base = |n: &str| dir.path().join(n);
     let spec = ChartSpec::new("Degenerate", "x (ms)", "y (share)");
-    let p = |x: f64, c: f64| IntervalPoint {
-        x,
-        center: c,
-        lo: c - 0.1,
-        hi: c + 0.1,
-    };
-    let band = |points: Vec<IntervalPoint>| BandSeries {
-        name: "s".to_string(),
-        points,
-    };
+    let p = |x: f64, c: f64| IntervalPoint { x, center: c, lo: c - 0.1, hi: c + 0.1 };
+    let band = |points: Vec<IntervalPoint>| BandSeries { name: "s".to_string(), points };
     charts::line_band_chart(&base("empty"), &spec, &[]).unwrap();
     charts::line_band_chart(&base("no_points"), &spec, &[band(vec![])]).unwrap();
     charts::line_band_chart(&base("one"), &spec, &[band(vec![p(3.0, 0.5)])]).unwrap();
-    charts::line_band_chart(
-        &base("equal"),
-        &spec,
-        &[band(vec![p(1.0, 2.0), p(1.0, 2.0)])],
-    )
-    .unwrap();
+    charts::line_band_chart(&base("equal"), &spec, &[band(vec![p(1.0, 2.0), p(1.0, 2.0)])]).unwrap();
     charts::line_band_chart(
         &base("nan"),
         &spec,
@@ -400,10 +328,7 @@ fn generic_charts_survive_degenerate_series() {
     charts::line_chart(
         &base("log_zero"),
         &spec.clone().log_x(),
-        &[LineSeries {
-            name: "with zero".to_string(),
-            points: vec![(0.0, 1.0), (-1.0, 2.0), (10.0, 3.0)],
-        }],
+        &[LineSeries { name: "with zero".to_string(), points: vec![(0.0, 1.0), (-1.0, 2.0), (10.0, 3.0)] }],
     )
     .unwrap();
     let svg = std::fs::read_to_string(base("log_zero.svg")).unwrap();
@@ -411,10 +336,7 @@ fn generic_charts_survive_degenerate_series() {
     charts::errorbar_chart(
         &base("eb_one"),
         &spec,
-        &[ErrorBarSeries {
-            name: "only".to_string(),
-            points: vec![p(4.0, 1.0)],
-        }],
+        &[ErrorBarSeries { name: "only".to_string(), points: vec![p(4.0, 1.0)] }],
     )
     .unwrap();
     keep(dir.path(), &["empty.png", "one.png", "hist_equal.png", "log_zero.png"]);
@@ -437,24 +359,15 @@ fn sweep_charts_overlay_series_with_their_intervals() {
                 .map(|i| {
                     let x = f64::from(i) * 5.0;
                     let c = 1.0 - (-x * fanout / 150.0).exp();
-                    IntervalPoint {
-                        x,
-                        center: c,
-                        lo: (c - 0.12).max(0.0),
-                        hi: (c + 0.08).min(1.0),
-                    }
+                    IntervalPoint { x, center: c, lo: (c - 0.12).max(0.0), hi: (c + 0.08).min(1.0) }
                 })
                 .collect(),
         })
         .collect();
-    let spec = ChartSpec::new(
-        "Coverage by fanout",
-        "time since creation (ms)",
-        "share of live honest nodes reached",
-    )
-    .band_label("mean over replicates, band: 95% CI")
-    .y_range(0.0, 1.0)
-    .columns("age_ms", "reached_share");
+    let spec = ChartSpec::new("Coverage by fanout", "time since creation (ms)", "share of live honest nodes reached")
+        .band_label("mean over replicates, band: 95% CI")
+        .y_range(0.0, 1.0)
+        .columns("age_ms", "reached_share");
     charts::line_band_chart(&dir.path().join("sweep_coverage"), &spec, &curves).unwrap();
     let svg = std::fs::read_to_string(dir.path().join("sweep_coverage.svg")).unwrap();
     for needle in ["fanout 2", "fanout 4", "band: 95% CI", "#0072B2", "#D55E00"] {
@@ -471,27 +384,18 @@ fn sweep_charts_overlay_series_with_their_intervals() {
                 .iter()
                 .map(|&loss: &f64| {
                     let m = 200.0 / fanout * (1.0 + 4.0 * loss);
-                    IntervalPoint {
-                        x: loss,
-                        center: m,
-                        lo: m * 0.9,
-                        hi: m * 1.1,
-                    }
+                    IntervalPoint { x: loss, center: m, lo: m * 0.9, hi: m * 1.1 }
                 })
                 .collect(),
         })
         .collect();
-    let spec = ChartSpec::new("t90 against loss", "message loss probability", "t90 (ms)")
-        .log_x()
-        .columns("loss", "t90_ms");
+    let spec =
+        ChartSpec::new("t90 against loss", "message loss probability", "t90 (ms)").log_x().columns("loss", "t90_ms");
     charts::errorbar_chart(&dir.path().join("sweep_t90"), &spec, &series).unwrap();
     let t = read_csv(&dir.path().join("sweep_t90.csv")).unwrap();
     assert_eq!(t.header, ["series", "loss", "t90_ms", "t90_ms_lo", "t90_ms_hi"]);
     assert_eq!(t.rows[0], ["fanout 2", "0.001", "100.4", "90.36000000000001", "110.44000000000001"]);
-    keep(
-        dir.path(),
-        &["sweep_coverage.png", "sweep_coverage.svg", "sweep_t90.png", "sweep_t90.svg"],
-    );
+    keep(dir.path(), &["sweep_coverage.png", "sweep_coverage.svg", "sweep_t90.png", "sweep_t90.svg"]);
 }
 
 /// Copies `names` from `dir` into `$GOSSIM_REPORT_KEEP`, when set.

@@ -82,11 +82,35 @@ pub struct Timing {
     pub events: u64,
     pub events_per_second: f64,
     pub deliveries: u64,
+    /// Deliveries per CPU-second of the event loop (engine plus node logic plus
+    /// measurement), the simulator's throughput figure.
     pub deliveries_per_cpu_second: f64,
+    /// Deliveries per CPU-second of the whole run, setup and report included.
+    pub deliveries_per_total_cpu_second: f64,
+    /// CPU seconds by phase: setup (topology, nodes, workload), simulate, report.
+    pub cpu_phases: crate::runner::CpuPhases,
     /// Peak resident memory of the process (VmHWM), bytes; null where unknown.
     pub peak_memory_bytes: Option<u64>,
     /// The command line that produced the run.
     pub command: Vec<String>,
+}
+
+impl Timing {
+    /// The timing of a finished run, given its wall and total CPU seconds.
+    pub fn of(result: &RunResult, wall_seconds: f64, cpu_seconds: f64) -> Timing {
+        Timing {
+            wall_seconds,
+            cpu_seconds,
+            events: result.outcome.events,
+            events_per_second: result.outcome.events as f64 / wall_seconds.max(1e-9),
+            deliveries: result.deliveries,
+            deliveries_per_cpu_second: result.deliveries as f64 / result.cpu_phases.simulate.max(1e-9),
+            deliveries_per_total_cpu_second: result.deliveries as f64 / cpu_seconds.max(1e-9),
+            cpu_phases: result.cpu_phases,
+            peak_memory_bytes: peak_memory_bytes(),
+            command: std::env::args().collect(),
+        }
+    }
 }
 
 /// The bytes of `scenario.json` for a resolved scenario.

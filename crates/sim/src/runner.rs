@@ -8,7 +8,7 @@
 use crate::collector::Collector;
 use crate::workload::{self, Submission};
 use gossim_engine::{
-    Ctx, DropCause, Engine, LatencyModel, Model, Neighbours, Observer, Purpose, RunOutcome, SimRng, SimTime, StopReason,
+    Ctx, DropCause, Engine, LatencyModel, Model, Observer, Purpose, RunOutcome, SimRng, SimTime, StopReason,
     Topology, TopologySpec,
 };
 use gossim_ledger::{Genesis, TxArena, TxIndex};
@@ -55,11 +55,13 @@ impl Entropy for ProtocolEntropy<'_> {
     }
 }
 
+/// The peers of `me`, with the adjacency lookup left to the node (most deliveries
+/// never need it).
 #[inline]
-fn peer_set(neighbours: Neighbours<'_>) -> PeerSet<'_> {
-    match neighbours {
-        Neighbours::AllExcept { n, me } => PeerSet::AllExcept { n, me },
-        Neighbours::List(list) => PeerSet::List(list),
+fn peer_set(topology: &Topology, me: u32) -> PeerSet<'_> {
+    match topology {
+        Topology::Complete { n } => PeerSet::AllExcept { n: *n, me },
+        Topology::Graph(csr) => PeerSet::Csr { offsets: &csr.offsets, targets: &csr.targets, node: me },
     }
 }
 
@@ -87,13 +89,13 @@ impl Replication {
     ) {
         let now_ns = ctx.now().as_nanos();
         {
-            let (rng, neighbours) = ctx.rng_and_neighbours(me);
+            let (rng, topology) = ctx.rng_and_topology();
             let mut entropy = ProtocolEntropy(rng);
             let mut io = Io {
                 now_ns,
                 me,
                 node_count: self.node_count,
-                peers: peer_set(neighbours),
+                peers: peer_set(topology, me),
                 shared: Shared { config: &self.config, arena: &self.arena, genesis: &self.genesis },
                 rng: &mut entropy,
                 scratch: &mut self.scratch,
@@ -217,6 +219,18 @@ pub struct RunResult {
     pub topology: TopologyFacts,
     /// Deliveries (messages that reached a live node) — the throughput figure.
     pub deliveries: u64,
+    /// CPU seconds of this thread by phase (building topology, nodes and workload;
+    /// the event loop; computing the report). Wall-clock-like figures: they go to
+    /// `timing.json` only, never into deterministic results.
+    pub cpu_phases: CpuPhases,
+}
+
+/// CPU seconds spent in each phase of a run (0 where the platform cannot tell).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CpuPhases {
+    pub setup: f64,
+    pub simulate: f64,
+    pub report: f64,
 }
 
 /// The coverage sampling interval: the scenario's, or about a tenth of a typical
@@ -256,6 +270,8 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunResult, SimError> {
 /// Runs one scenario, telling `observer` of engine events (progress display, traces).
 /// The observer cannot change the results.
 pub fn run_scenario_observed<O: Observer>(scenario: &Scenario, observer: &mut O) -> Result<RunResult, SimError> {
+    let cpu = || crate::output::thread_cpu_seconds().unwrap_or(0.0);
+    let cpu_start = cpu();
     let topology = build_topology(&scenario.topology, scenario.nodes, scenario.seed)?;
     let stats = topology.degree_stats();
     let facts = TopologyFacts {
@@ -309,11 +325,17 @@ pub fn run_scenario_observed<O: Observer>(scenario: &Scenario, observer: &mut O)
     for node in 0..node_count {
         engine.with_ctx(&mut (), |ctx| model.with_node(ctx, node, |n, io| n.start(io)));
     }
+    let cpu_loop = cpu();
     let outcome = engine.run(&mut model, observer);
+    let cpu_report = cpu();
     let deliveries = model.collector.delivered();
-    let mut report = model.collector.finish(outcome.final_time, &scenario.name);
+    drop(engine);
+    let Replication { nodes, collector, .. } = model;
+    drop(nodes);
+    let mut report = collector.finish(outcome.final_time, &scenario.name);
     report.metrics.events = outcome.events;
     report.metrics.stop_reason = outcome.stop_reason.as_str().to_string();
     debug_assert!(outcome.stop_reason != StopReason::Converged || report.metrics.converged_at_ms.is_some());
-    Ok(RunResult { report, outcome, topology: facts, deliveries })
+    let cpu_phases = CpuPhases { setup: cpu_loop - cpu_start, simulate: cpu_report - cpu_loop, report: cpu() - cpu_report };
+    Ok(RunResult { report, outcome, topology: facts, deliveries, cpu_phases })
 }

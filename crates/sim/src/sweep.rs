@@ -188,16 +188,7 @@ pub fn execute_run(plan: &SweepPlan, run: &PlannedRun, runs_dir: &Path, charts: 
         _ => wall_seconds,
     };
     let manifest = output::manifest(&loaded.resolved_json, loaded.scenario.seed, &loaded.scenario.name, &result)?;
-    let timing = Timing {
-        wall_seconds,
-        cpu_seconds,
-        events: result.outcome.events,
-        events_per_second: result.outcome.events as f64 / wall_seconds.max(1e-9),
-        deliveries: result.deliveries,
-        deliveries_per_cpu_second: result.deliveries as f64 / cpu_seconds.max(1e-9),
-        peak_memory_bytes: output::peak_memory_bytes(),
-        command: std::env::args().collect(),
-    };
+    let timing = Timing::of(&result, wall_seconds, cpu_seconds);
     output::write_run_dir(&dir, &loaded.resolved_json, &manifest, &result, &timing, charts)?;
     Ok(true)
 }

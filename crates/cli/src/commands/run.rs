@@ -80,16 +80,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     };
     progress.finish();
     let manifest = output::manifest(&loaded.resolved_json, scenario.seed, &scenario.name, &result)?;
-    let timing = Timing {
-        wall_seconds,
-        cpu_seconds,
-        events: result.outcome.events,
-        events_per_second: result.outcome.events as f64 / wall_seconds.max(1e-9),
-        deliveries: result.deliveries,
-        deliveries_per_cpu_second: result.deliveries as f64 / cpu_seconds.max(1e-9),
-        peak_memory_bytes: output::peak_memory_bytes(),
-        command: std::env::args().collect(),
-    };
+    let timing = Timing::of(&result, wall_seconds, cpu_seconds);
     output::write_run_dir(&out, &loaded.resolved_json, &manifest, &result, &timing, scenario.report.charts && !args.no_charts)
         .with_context(|| format!("writing {}", out.display()))?;
     if !args.quiet {
