@@ -64,7 +64,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             // User errors are printed without a backtrace, whatever RUST_BACKTRACE says.
-            if error.downcast_ref::<UsageError>().is_some() || error.downcast_ref::<gossim_scenario::ScenarioErrors>().is_some() {
+            if error.downcast_ref::<UsageError>().is_some()
+                || error.downcast_ref::<gossim_scenario::ScenarioErrors>().is_some()
+            {
                 eprintln!("error: {error}");
                 ExitCode::from(2)
             } else {

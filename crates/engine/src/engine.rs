@@ -196,7 +196,10 @@ impl NodeTable {
 
     /// Heap bytes held (for memory reports).
     pub fn memory_bytes(&self) -> usize {
-        self.up.capacity() * 8 + self.stopped.capacity() * 8 + self.incarnation.capacity() * 4 + self.behaviour.capacity()
+        self.up.capacity() * 8
+            + self.stopped.capacity() * 8
+            + self.incarnation.capacity() * 4
+            + self.behaviour.capacity()
     }
 }
 
@@ -281,13 +284,37 @@ impl<M: Model + ?Sized> Ctx<'_, M> {
     }
 }
 
+/// "Never recovers" in a pending crash event.
+const NEVER: u64 = u64::MAX;
+
 enum Event<M: Model + ?Sized> {
-    Deliver { from: u32, to: u32, msg: M::Message },
-    Timer { node: u32, incarnation: u32, timer: M::Timer },
-    Input { input: M::Input },
-    Crash { node: u32, recover_after_ns: Option<u64>, wipe: bool },
-    Recover { node: u32, wipe: bool },
-    ChurnLeave { spec: u32 },
+    Deliver {
+        from: u32,
+        to: u32,
+        msg: M::Message,
+    },
+    Timer {
+        node: u32,
+        incarnation: u32,
+        timer: M::Timer,
+    },
+    Input {
+        input: M::Input,
+    },
+    /// `recover_after_ns == NEVER` is a crash-stop (a sentinel rather than an
+    /// `Option`, which would make every pending event 8 bytes larger).
+    Crash {
+        node: u32,
+        recover_after_ns: u64,
+        wipe: bool,
+    },
+    Recover {
+        node: u32,
+        wipe: bool,
+    },
+    ChurnLeave {
+        spec: u32,
+    },
 }
 
 /// Errors building an engine.
@@ -360,7 +387,8 @@ impl<M: Model + 'static> Engine<M> {
             match spec {
                 NodeFaultSpec::Crash { at, select, recover_after_ns, wipe } => {
                     for node in select_nodes(select, &engine.topology, &mut fault_rng) {
-                        engine.push(*at, Event::Crash { node, recover_after_ns: *recover_after_ns, wipe: *wipe });
+                        let recover_after_ns = recover_after_ns.unwrap_or(NEVER);
+                        engine.push(*at, Event::Crash { node, recover_after_ns, wipe: *wipe });
                     }
                 }
                 NodeFaultSpec::Churn { start, end, leave_rate_per_sec, .. } => {
@@ -477,7 +505,14 @@ impl<M: Model + 'static> Engine<M> {
         self.drain(observer, Some(model));
     }
 
-    fn crash<O: Observer>(&mut self, model: &mut M, observer: &mut O, node: u32, recover_after_ns: Option<u64>, wipe: bool) {
+    fn crash<O: Observer>(
+        &mut self,
+        model: &mut M,
+        observer: &mut O,
+        node: u32,
+        recover_after_ns: Option<u64>,
+        wipe: bool,
+    ) {
         if !self.nodes.is_up(node) {
             if recover_after_ns.is_none() {
                 // A crash-stop on a node that is already down keeps it down for good.
@@ -551,6 +586,7 @@ impl<M: Model + 'static> Engine<M> {
                     self.call(model, observer, |m, ctx| m.on_input(ctx, input));
                 }
                 Event::Crash { node, recover_after_ns, wipe } => {
+                    let recover_after_ns = (recover_after_ns != NEVER).then_some(recover_after_ns);
                     self.crash(model, observer, node, recover_after_ns, wipe);
                 }
                 Event::Recover { node, wipe } => {
@@ -606,4 +642,9 @@ impl<M: Model + 'static> Engine<M> {
         let k = self.fault_rng.below(u64::from(self.nodes.up_count));
         (0..n).filter(|&node| self.nodes.is_up(node)).nth(k as usize)
     }
+}
+
+/// Bytes one pending event of model `M` occupies in the queue (key included).
+pub const fn pending_event_bytes<M: Model + ?Sized>() -> usize {
+    std::mem::size_of::<(EventKey, Event<M>)>()
 }

@@ -95,9 +95,7 @@ impl LatencyDist {
     pub fn quantile(&self, p: f64) -> f64 {
         match *self {
             LatencyDist::Constant { value_ns } => value_ns as f64,
-            LatencyDist::Uniform { min_ns, max_ns } => {
-                min_ns as f64 + p * (max_ns.max(min_ns) - min_ns) as f64
-            }
+            LatencyDist::Uniform { min_ns, max_ns } => min_ns as f64 + p * (max_ns.max(min_ns) - min_ns) as f64,
             LatencyDist::Normal { mean_ns, sd_ns } => {
                 let (m, s) = (mean_ns as f64, sd_ns as f64);
                 if s == 0.0 {
@@ -106,9 +104,7 @@ impl LatencyDist {
                 let lower = std_normal_cdf(-m / s);
                 m + s * std_normal_quantile(lower + p * (1.0 - lower))
             }
-            LatencyDist::Lognormal { median_ns, sigma } => {
-                median_ns as f64 * libm::exp(sigma * std_normal_quantile(p))
-            }
+            LatencyDist::Lognormal { median_ns, sigma } => median_ns as f64 * libm::exp(sigma * std_normal_quantile(p)),
             LatencyDist::Exponential { mean_ns } => -(mean_ns as f64) * libm::log(1.0 - p),
             LatencyDist::Pareto { scale_ns, shape } => scale_ns as f64 / libm::pow(1.0 - p, 1.0 / shape),
         }
@@ -128,11 +124,7 @@ impl LatencyDist {
 #[inline]
 fn to_nanos(x: f64) -> u64 {
     if x.is_finite() && x > 0.0 {
-        if x >= u64::MAX as f64 {
-            u64::MAX
-        } else {
-            libm::round(x) as u64
-        }
+        if x >= u64::MAX as f64 { u64::MAX } else { libm::round(x) as u64 }
     } else if x.is_infinite() {
         u64::MAX
     } else {
@@ -160,16 +152,22 @@ pub fn std_normal_quantile(p: f64) -> f64 {
         return f64::INFINITY;
     }
     const A: [f64; 6] = [
-        -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2,
-        1.383577518672690e2, -3.066479806614716e1, 2.506628277459239,
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383577518672690e2,
+        -3.066479806614716e1,
+        2.506628277459239,
     ];
-    const B: [f64; 5] = [
-        -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2,
-        6.680131188771972e1, -1.328068155288572e1,
-    ];
+    const B: [f64; 5] =
+        [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
     const C: [f64; 6] = [
-        -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838,
-        -2.549732539343734, 4.374664141464968, 2.938163982698783,
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
     ];
     const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
     let p_low = 0.02425;

@@ -184,7 +184,8 @@ impl BandwidthRule {
 impl LinkRule for BandwidthRule {
     fn on_send(&mut self, msg: &Envelope, _rng: &mut SimRng) -> Verdict {
         let now = msg.now.as_nanos();
-        let transmit = (u128::from(msg.bytes) * u128::from(SimTime::NANOS_PER_SEC)).div_ceil(u128::from(self.bytes_per_sec));
+        let transmit =
+            (u128::from(msg.bytes) * u128::from(SimTime::NANOS_PER_SEC)).div_ceil(u128::from(self.bytes_per_sec));
         let slot = &mut self.busy_until[msg.from as usize];
         let start = (*slot).max(now);
         *slot = start.saturating_add(transmit as u64);

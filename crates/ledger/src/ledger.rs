@@ -35,9 +35,9 @@
 //! `Accepted`); those that now lack funds or a nonce report `Removed` then `Pending`.
 //!
 //! **Memory.** Everything is lazily allocated and sized for the 10^6-node case:
-//! `size_of::<NodeLedger>()` is 144 bytes; a node that knows one transaction holds 48
-//! heap bytes more (one 12-byte log entry, two 16-byte account rows, a 4-byte seen
-//! index), 192 bytes in all. Each further transaction costs its log entry
+//! `size_of::<NodeLedger>()` is 160 bytes and a node that knows one transaction holds
+//! no heap block at all (its log entry, two account rows and seen index fit inline),
+//! 160 bytes in all. Each further transaction costs its log entry
 //! (12 bytes), at most two account rows (16 bytes each, shared by every transaction of
 //! the same accounts), and the seen set (4 bytes sparse, or 1 bit of the arena dense);
 //! `Vec` doubling adds up to as much again. The test
@@ -50,6 +50,7 @@ use crate::arena::TxArena;
 use crate::digest::SetDigest;
 use crate::event::{LedgerEvent, PendingReason, RejectReason};
 use crate::genesis::Genesis;
+use crate::inline_vec::InlineVec;
 use crate::policy::ConflictPolicy;
 use crate::seen::SeenSet;
 use crate::tx::{AccountId, TxBody, TxIndex, chain_link};
@@ -78,7 +79,7 @@ pub enum Admission {
 }
 
 /// One accepted transaction in log order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LogEntry {
     pub tx: TxIndex,
     /// `LOCAL` for a local submission; kept so a re-acceptance after a replacement
@@ -97,7 +98,7 @@ impl LogEntry {
 
 /// A touched account in this node's view. Rows exist only for accounts that sent or
 /// received an accepted transaction.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct AccountRow {
     account: AccountId,
     /// The nonce the next accepted transaction of this sender must carry.
@@ -130,9 +131,11 @@ struct Extra {
 /// One node's verified log, its view of balances and nonces, and its pending pool.
 #[derive(Clone, Debug, Default)]
 pub struct NodeLedger {
-    log: Vec<LogEntry>,
+    /// One entry inline: most nodes of a large run hold a single transaction.
+    log: InlineVec<LogEntry, 1>,
     /// Sorted by account.
-    accounts: Vec<AccountRow>,
+    /// Two rows inline: one transaction touches its sender and receiver.
+    accounts: InlineVec<AccountRow, 2>,
     /// Accepted, pending and refused indices.
     seen: SeenSet,
     extra: Option<Box<Extra>>,
@@ -412,17 +415,11 @@ impl NodeLedger {
         self.apply(cx.arena.body(entry.tx));
         self.digest.toggle(id);
         self.head = chain_link(&self.head, &id.0);
-        if self.log.capacity() == 0 {
-            self.log.reserve_exact(1);
-        }
         self.log.push(entry);
     }
 
     /// Applies a transaction's effect on balances and the sender's nonce.
     fn apply(&mut self, body: &TxBody) {
-        if self.accounts.capacity() == 0 {
-            self.accounts.reserve_exact(2);
-        }
         // well_formed bounds amount + fee by i64::MAX.
         let amount = i64::try_from(body.amount).unwrap_or(i64::MAX);
         let cost = amount.saturating_add(i64::try_from(body.fee).unwrap_or(i64::MAX));
@@ -597,8 +594,8 @@ impl NodeLedger {
     /// Bytes on the heap (allocated capacities).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        self.log.capacity() * size_of::<LogEntry>()
-            + self.accounts.capacity() * size_of::<AccountRow>()
+        self.log.heap_bytes()
+            + self.accounts.heap_bytes()
             + self.seen.heap_bytes()
             + self.extra.as_deref().map_or(0, |e| {
                 size_of::<Extra>()

@@ -100,6 +100,25 @@ pub enum ProtocolKind {
     Central { servers: Vec<u32> },
 }
 
+/// How a node draws its gossip targets: correctly, or with a deliberate fault.
+///
+/// Only [`PeerSampler::Uniform`] is reachable from scenario files (the scenario crate
+/// always sets it). The two faults exist so that the validation suite
+/// (`gossim_sim::validation`) can show it catches the bugs it is there for: a test
+/// swaps one in and checks that the rows of THEORY.md §1/§2 fail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerSampler {
+    /// `k` distinct neighbours, uniformly, never the node itself (THEORY.md §0).
+    #[default]
+    Uniform,
+    /// Fault: a uniform `k`-subset of the neighbours *and the node itself*, so a
+    /// node sometimes gossips to itself and wastes the contact.
+    MayPickSelf,
+    /// Fault: one target more than the fanout asks for.
+    FanoutPlusOne,
+}
+
 /// Everything a node needs to know about the protocol.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProtocolConfig {
@@ -113,6 +132,10 @@ pub struct ProtocolConfig {
     pub rounds: Rounds,
     /// Optional background anti-entropy under any protocol, with its own schedule.
     pub repair: Option<Timing>,
+    /// How targets are drawn: always [`PeerSampler::Uniform`] except in validation
+    /// tests that inject a sampling fault on purpose.
+    #[serde(default)]
+    pub sampler: PeerSampler,
 }
 
 /// The per-run configuration shared by every node.

@@ -25,8 +25,8 @@
 //!
 //! Transactions, balances and conflict rules live in `gossim-ledger`.
 //!
-//! **Memory.** `size_of::<Node>()` is 160 bytes (144 of them the ledger); an honest
-//! node that knows one transaction holds 204 bytes including heap, and each further
+//! **Memory.** `size_of::<Node>()` is 176 bytes (160 of them the ledger); an honest
+//! node that knows one transaction holds 176 bytes including heap, and each further
 //! transaction adds at most ~64 bytes (56 measured for 100 transactions between
 //! distinct accounts; see `gossim_ledger` and the `node_memory_is_small` test).
 //! Rumour mongering, counted push rounds and announce requests add a boxed protocol
@@ -47,7 +47,9 @@ pub mod peers;
 pub mod timer;
 
 pub use behaviour::Behaviour;
-pub use config::{Fanout, Forward, NodeConfig, Period, Phase, ProtocolConfig, ProtocolKind, Rounds, RumorStop, Timing};
+pub use config::{
+    Fanout, Forward, NodeConfig, PeerSampler, Period, Phase, ProtocolConfig, ProtocolKind, Rounds, RumorStop, Timing,
+};
 pub use entropy::Entropy;
 pub use io::{Io, Outbox, Scratch, Shared};
 pub use message::{Batch, Message, NonceEntry};

@@ -37,7 +37,7 @@
 //! observations), and the ledger rules ([`gossim_ledger::ledger`]).
 
 use crate::behaviour::Behaviour;
-use crate::config::{Fanout, Forward, Period, Phase, ProtocolKind, Rounds, RumorStop, Timing};
+use crate::config::{Fanout, Forward, PeerSampler, Period, Phase, ProtocolKind, Rounds, RumorStop, Timing};
 use crate::entropy::Entropy;
 use crate::io::{HotItem, Io};
 use crate::message::{Batch, Message, NonceEntry};
@@ -453,10 +453,38 @@ impl Node {
     }
 
     /// Draws the targets of one decision into `io.scratch.peers`; returns how many.
+    ///
+    /// With the correct [`PeerSampler::Uniform`] this is exactly [`sample_peers`]; the
+    /// two faults (validation tests only) bend it here, at the one call site, and
+    /// draw nothing extra when they are off.
     fn sample<R: Entropy>(&self, io: &mut Io<'_, R>, fanout: Fanout, exclude: Option<u32>) -> usize {
         let k = fanout_count(fanout, io.rng);
         let scratch = &mut *io.scratch;
-        sample_peers(io.peers, io.me, k, exclude, io.rng, &mut scratch.pool, &mut scratch.peers);
+        match io.shared.config.protocol.sampler {
+            PeerSampler::Uniform => {
+                sample_peers(io.peers, io.me, k, exclude, io.rng, &mut scratch.pool, &mut scratch.peers);
+            }
+            PeerSampler::FanoutPlusOne => {
+                let k = k.saturating_add(1);
+                sample_peers(io.peers, io.me, k, exclude, io.rng, &mut scratch.pool, &mut scratch.peers);
+            }
+            PeerSampler::MayPickSelf => {
+                // A uniform k-subset of the eligible peers plus the node itself: the
+                // node is in it with probability k / (eligible + 1), the rest is a
+                // uniform (k − 1)- or k-subset of the peers. (An excluded peer is
+                // assumed to be a neighbour; a fault need not be exact off the
+                // complete graph.)
+                let eligible =
+                    u64::from(io.peers.degree(io.me)).saturating_sub(u64::from(exclude.is_some_and(|x| x != io.me)));
+                let k = k.min(eligible + 1);
+                let with_self = k > 0 && io.rng.below(eligible + 1) < k;
+                let others = if with_self { k - 1 } else { k };
+                sample_peers(io.peers, io.me, others, exclude, io.rng, &mut scratch.pool, &mut scratch.peers);
+                if with_self {
+                    scratch.peers.push(io.me);
+                }
+            }
+        }
         scratch.peers.len()
     }
 

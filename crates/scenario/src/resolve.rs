@@ -323,6 +323,8 @@ fn protocol(p: &file::Protocol) -> ProtocolConfig {
             file::Rounds::Forever => gossim_node::Rounds::Forever,
         },
         repair: p.repair.as_ref().map(|r| Timing { period: period(r.period), phase: phase(r.phase) }),
+        // Sampling faults are for validation tests only; no file can ask for one.
+        sampler: gossim_node::PeerSampler::Uniform,
     }
 }
 

@@ -126,7 +126,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The manifest of a finished run.
-pub fn manifest(resolved: &serde_json::Value, seed: u64, name: &str, result: &RunResult) -> Result<Manifest, OutputError> {
+pub fn manifest(
+    resolved: &serde_json::Value,
+    seed: u64,
+    name: &str,
+    result: &RunResult,
+) -> Result<Manifest, OutputError> {
     Ok(Manifest {
         gossim_version: VERSION.to_string(),
         git_commit: (!GIT_DESCRIBE.is_empty()).then(|| GIT_DESCRIBE.to_string()),

@@ -8,8 +8,8 @@
 use crate::collector::Collector;
 use crate::workload::{self, Submission};
 use gossim_engine::{
-    Ctx, DropCause, Engine, LatencyModel, Model, Observer, Purpose, RunOutcome, SimRng, SimTime, StopReason,
-    Topology, TopologySpec,
+    Ctx, DropCause, Engine, LatencyModel, Model, Observer, Purpose, RunOutcome, SimRng, SimTime, StopReason, Topology,
+    TopologySpec,
 };
 use gossim_ledger::{Genesis, TxArena, TxIndex};
 use gossim_node::{Behaviour, Entropy, Io, Message, Node, NodeConfig, Outbox, PeerSet, Scratch, Shared, Timer};
@@ -164,9 +164,8 @@ impl Model for Replication {
             RunInput::Submit { tx, origin } => {
                 // A user whose node is down submits to the next live node instead, so
                 // the workload is the same whatever the fault plan.
-                let Some(origin) = (0..self.node_count)
-                    .map(|k| (origin + k) % self.node_count)
-                    .find(|&node| ctx.nodes().is_up(node))
+                let Some(origin) =
+                    (0..self.node_count).map(|k| (origin + k) % self.node_count).find(|&node| ctx.nodes().is_up(node))
                 else {
                     return;
                 };
@@ -256,6 +255,11 @@ fn sample_interval_ns(scenario: &Scenario) -> u64 {
     if step.is_finite() { step.max(floor.min(step * 100.0)) as u64 } else { 1_000_000 }
 }
 
+/// Bytes one pending event occupies in the engine's queue for this runner.
+pub fn pending_event_bytes() -> usize {
+    gossim_engine::engine::pending_event_bytes::<Replication>()
+}
+
 /// The topology of a scenario, built from its own stream.
 pub fn build_topology(spec: &TopologySpec, nodes: u32, seed: u64) -> Result<Topology, SimError> {
     let mut rng = SimRng::derive(seed, Purpose::Topology, 0);
@@ -336,6 +340,7 @@ pub fn run_scenario_observed<O: Observer>(scenario: &Scenario, observer: &mut O)
     report.metrics.events = outcome.events;
     report.metrics.stop_reason = outcome.stop_reason.as_str().to_string();
     debug_assert!(outcome.stop_reason != StopReason::Converged || report.metrics.converged_at_ms.is_some());
-    let cpu_phases = CpuPhases { setup: cpu_loop - cpu_start, simulate: cpu_report - cpu_loop, report: cpu() - cpu_report };
+    let cpu_phases =
+        CpuPhases { setup: cpu_loop - cpu_start, simulate: cpu_report - cpu_loop, report: cpu() - cpu_report };
     Ok(RunResult { report, outcome, topology: facts, deliveries, cpu_phases })
 }

@@ -74,12 +74,17 @@ pub fn run_seed(base_seed: u64, k: u32) -> u64 {
     SimRng::derive(base_seed, Purpose::Sweep, u64::from(k)).next_u64() >> 1
 }
 
-fn label(value: &Value) -> String {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+/// `text` with every character a scenario name does not allow replaced by `_`, so a
+/// run id is both a directory name and a valid part of a scenario name.
+fn safe(text: &str) -> String {
     text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+}
+
+fn label(value: &Value) -> String {
+    match value {
+        Value::String(s) => safe(s),
+        other => safe(&other.to_string()),
+    }
 }
 
 impl SweepPlan {
@@ -115,7 +120,7 @@ impl SweepPlan {
             let point_label: Vec<String> = axes
                 .iter()
                 .zip(&values)
-                .map(|(a, v)| format!("{}-{}", a.path.rsplit('.').next().unwrap_or(&a.path), label(v)))
+                .map(|(a, v)| format!("{}-{}", safe(a.path.rsplit('.').next().unwrap_or(&a.path)), label(v)))
                 .collect();
             for seed_index in 0..seeds {
                 let index = runs.len();
@@ -134,7 +139,14 @@ impl SweepPlan {
                 });
             }
         }
-        Ok(SweepPlan { name: base.scenario.name.clone(), base_seed: base.scenario.seed, axes, seeds, base: base_json, runs })
+        Ok(SweepPlan {
+            name: base.scenario.name.clone(),
+            base_seed: base.scenario.seed,
+            axes,
+            seeds,
+            base: base_json,
+            runs,
+        })
     }
 
     /// The resolved scenario of one run.
@@ -144,9 +156,11 @@ impl SweepPlan {
             set_path(&mut value, &axis.path, v.clone()).map_err(SweepError::Plan)?;
         }
         set_path(&mut value, "seed", Value::from(run.seed)).map_err(SweepError::Plan)?;
+        // `<name>.<run id>`: a valid scenario name (no `/`), so the run's own
+        // scenario.json loads and runs again with `gossim run`.
         if let Value::Object(map) = &mut value {
             if let Some(Value::String(name)) = map.get("name").cloned() {
-                map.insert("name".into(), Value::String(format!("{name}/{}", run.id)));
+                map.insert("name".into(), Value::String(format!("{name}.{}", run.id)));
             }
         }
         Ok(from_value(value, &run.id)?)
@@ -206,7 +220,8 @@ pub fn write_plan(dir: &Path, plan: &SweepPlan) -> Result<(), SweepError> {
 /// Reads `sweep.json` from a sweep directory.
 pub fn read_plan(dir: &Path) -> Result<SweepPlan, SweepError> {
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| SweepError::Read { path: path.clone(), message: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| SweepError::Read { path: path.clone(), message: e.to_string() })?;
     serde_json::from_str(&text).map_err(|e| SweepError::Read { path, message: e.to_string() })
 }
 
@@ -242,7 +257,8 @@ pub fn flatten_metrics(metrics: &Value) -> Vec<(String, Option<f64>)> {
 }
 
 fn read_json(path: &Path) -> Result<Value, SweepError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SweepError::Read { path: path.into(), message: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| SweepError::Read { path: path.into(), message: e.to_string() })?;
     serde_json::from_str(&text).map_err(|e| SweepError::Read { path: path.into(), message: e.to_string() })
 }
 
@@ -286,7 +302,8 @@ pub fn finalize(dir: &Path, plan: &SweepPlan, charts: bool) -> Result<(), SweepE
             shown.join(", ")
         )));
     }
-    let metric_names: Vec<String> = records.first().map(|r| r.metrics.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    let metric_names: Vec<String> =
+        records.first().map(|r| r.metrics.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
     let axis_names: Vec<&str> = plan.axes.iter().map(|a| a.path.as_str()).collect();
 
     // runs.csv: one row per run.
@@ -333,8 +350,9 @@ pub fn finalize(dir: &Path, plan: &SweepPlan, charts: bool) -> Result<(), SweepE
                 .collect(),
         );
     }
-    let point_values: Vec<Vec<Value>> =
-        (0..points).map(|p| plan.runs.iter().find(|r| r.point == p).map(|r| r.values.clone()).unwrap_or_default()).collect();
+    let point_values: Vec<Vec<Value>> = (0..points)
+        .map(|p| plan.runs.iter().find(|r| r.point == p).map(|r| r.values.clone()).unwrap_or_default())
+        .collect();
     let summary_refs: Vec<&str> = summary_header.iter().map(String::as_str).collect();
     write_csv_file(&dir.join("summary.csv"), &summary_refs, |w| {
         for point in 0..points {
@@ -405,7 +423,8 @@ pub fn run_sweep(
         None => plan.runs.iter().collect(),
     };
     let runs_dir = dir.join("runs");
-    std::fs::create_dir_all(&runs_dir).map_err(|e| SweepError::Read { path: runs_dir.clone(), message: e.to_string() })?;
+    std::fs::create_dir_all(&runs_dir)
+        .map_err(|e| SweepError::Read { path: runs_dir.clone(), message: e.to_string() })?;
     let total = runs.len();
     let done = AtomicUsize::new(0);
     let resumed = AtomicUsize::new(0);
@@ -456,13 +475,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepProgress, SweepError> 
     }
     write_plan(out, &plan)?;
     let out_runs = out.join("runs");
-    std::fs::create_dir_all(&out_runs).map_err(|e| SweepError::Read { path: out_runs.clone(), message: e.to_string() })?;
+    std::fs::create_dir_all(&out_runs)
+        .map_err(|e| SweepError::Read { path: out_runs.clone(), message: e.to_string() })?;
     for run in &plan.runs {
         let target = out_runs.join(&run.id);
         if target.join("metrics.json").is_file() {
             continue;
         }
-        if let Some(source) = dirs.iter().map(|d| d.join("runs").join(&run.id)).find(|p| p.join("metrics.json").is_file()) {
+        if let Some(source) =
+            dirs.iter().map(|d| d.join("runs").join(&run.id)).find(|p| p.join("metrics.json").is_file())
+        {
             copy_dir(&source, &target)?;
         }
     }
@@ -472,11 +494,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepProgress, SweepError> 
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), SweepError> {
     let staging = output::staging_dir(to)?;
-    let entries = std::fs::read_dir(from).map_err(|e| SweepError::Read { path: from.into(), message: e.to_string() })?;
+    let entries =
+        std::fs::read_dir(from).map_err(|e| SweepError::Read { path: from.into(), message: e.to_string() })?;
     for entry in entries {
         let entry = entry.map_err(|e| SweepError::Read { path: from.into(), message: e.to_string() })?;
         let target = staging.join(entry.file_name());
-        std::fs::copy(entry.path(), &target).map_err(|e| SweepError::Read { path: entry.path(), message: e.to_string() })?;
+        std::fs::copy(entry.path(), &target)
+            .map_err(|e| SweepError::Read { path: entry.path(), message: e.to_string() })?;
     }
     output::commit_dir(&staging, to)?;
     Ok(())

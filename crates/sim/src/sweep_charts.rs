@@ -83,10 +83,14 @@ pub fn draw(
         errorbar_chart(&dir.join(format!("sweep_{metric}")), &spec, &series).map_err(chart_err)?;
     }
     let bands = coverage_bands(dir, plan, point_values)?;
-    let spec = ChartSpec::new(&format!("{}: coverage by age, every setting", plan.name), "time since creation (ms)", "share of live honest nodes reached")
-        .columns("age_ms", "coverage")
-        .band_label("mean across seeds, band: 95% CI")
-        .y_range(0.0, 1.0);
+    let spec = ChartSpec::new(
+        &format!("{}: coverage by age, every setting", plan.name),
+        "time since creation (ms)",
+        "share of live honest nodes reached",
+    )
+    .columns("age_ms", "coverage")
+    .band_label("mean across seeds, band: 95% CI")
+    .y_range(0.0, 1.0);
     line_band_chart(&dir.join("sweep_coverage"), &spec, &bands).map_err(chart_err)?;
     Ok(())
 }
@@ -102,11 +106,8 @@ fn coverage_bands(dir: &Path, plan: &SweepPlan, point_values: &[Vec<Value>]) -> 
     for run in &plan.runs {
         let path = dir.join("runs").join(&run.id).join("coverage_by_age.csv");
         let Ok(table) = read_csv(&path) else { continue };
-        let curve: Vec<(f64, f64)> = table
-            .rows
-            .iter()
-            .filter_map(|row| Some((row.get(1)?.parse().ok()?, row.get(2)?.parse().ok()?)))
-            .collect();
+        let curve: Vec<(f64, f64)> =
+            table.rows.iter().filter_map(|row| Some((row.get(1)?.parse().ok()?, row.get(2)?.parse().ok()?))).collect();
         if let Some(&(age, _)) = curve.last() {
             max_age = max_age.max(age);
         }

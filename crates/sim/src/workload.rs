@@ -79,7 +79,8 @@ pub fn generate(
         if honest_double_spend || equivocator(origin) {
             // The twin pays a different receiver no more than the original, so
             // whichever wins, the sender's later transactions stay funded.
-            let twin_receiver = if receiver + 1 == sender { (receiver + 2) % accounts } else { (receiver + 1) % accounts };
+            let twin_receiver =
+                if receiver + 1 == sender { (receiver + 2) % accounts } else { (receiver + 1) % accounts };
             let twin_body = TxBody { receiver: twin_receiver, amount: amount.max(2) - 1, ..body };
             let twin = arena.push(twin_body);
             arena.set_twin(tx, twin);

@@ -28,7 +28,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     }
     if let Some(total) = crate::commands::run::machine_memory_bytes() {
         if estimate.total_bytes > total {
-            eprintln!("warning: this exceeds the machine's memory ({}); `gossim run` will refuse it", crate::commands::run::human_bytes(total));
+            eprintln!(
+                "warning: this exceeds the machine's memory ({}); `gossim run` will refuse it",
+                crate::commands::run::human_bytes(total)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

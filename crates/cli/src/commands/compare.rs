@@ -72,7 +72,11 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
         } else if dir.join("metrics.json").is_file() {
             entries.push(read_run(dir, &args.metric)?);
         } else {
-            return Err(UsageError(format!("{}: neither a run (metrics.json) nor a sweep (summary.csv)", dir.display())).into());
+            return Err(UsageError(format!(
+                "{}: neither a run (metrics.json) nor a sweep (summary.csv)",
+                dir.display()
+            ))
+            .into());
         }
     }
     std::fs::create_dir_all(&args.out)?;
@@ -80,7 +84,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
     write_csv_file(&args.out.join("compare.csv"), &["source", "kind", "x", metric, "ci95_lo", "ci95_hi"], |w| {
         for e in &entries {
             for p in &e.points {
-                w.write_row(&[Field::Str(&e.name), Field::Str(e.kind), p.x.into(), p.center.into(), p.lo.into(), p.hi.into()])?;
+                w.write_row(&[
+                    Field::Str(&e.name),
+                    Field::Str(e.kind),
+                    p.x.into(),
+                    p.center.into(),
+                    p.lo.into(),
+                    p.hi.into(),
+                ])?;
             }
         }
         Ok(())
@@ -127,10 +138,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
         bands.push(BandSeries { name: entry.name.clone(), points });
     }
     if !bands.is_empty() {
-        let spec = ChartSpec::new("comparison: coverage by age", "time since creation (ms)", "share of live honest nodes reached")
-            .columns("age_ms", "coverage")
-            .band_label("mean across transactions, band: p10–p90")
-            .y_range(0.0, 1.0);
+        let spec = ChartSpec::new(
+            "comparison: coverage by age",
+            "time since creation (ms)",
+            "share of live honest nodes reached",
+        )
+        .columns("age_ms", "coverage")
+        .band_label("mean across transactions, band: p10–p90")
+        .y_range(0.0, 1.0);
         line_band_chart(&args.out.join("compare_coverage"), &spec, &bands)?;
     }
     println!("table: {}/compare.csv; chart: {}/compare_{metric}.svg", args.out.display(), args.out.display());

@@ -71,8 +71,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let mut progress = Progress::new(args.quiet);
     let started = Instant::now();
     let cpu_before = output::thread_cpu_seconds();
-    let result = run_scenario_observed(scenario, &mut progress)
-        .with_context(|| format!("running {}", args.file.display()))?;
+    let result =
+        run_scenario_observed(scenario, &mut progress).with_context(|| format!("running {}", args.file.display()))?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let cpu_seconds = match (cpu_before, output::thread_cpu_seconds()) {
         (Some(a), Some(b)) => b - a,
@@ -81,8 +81,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     progress.finish();
     let manifest = output::manifest(&loaded.resolved_json, scenario.seed, &scenario.name, &result)?;
     let timing = Timing::of(&result, wall_seconds, cpu_seconds);
-    output::write_run_dir(&out, &loaded.resolved_json, &manifest, &result, &timing, scenario.report.charts && !args.no_charts)
-        .with_context(|| format!("writing {}", out.display()))?;
+    output::write_run_dir(
+        &out,
+        &loaded.resolved_json,
+        &manifest,
+        &result,
+        &timing,
+        scenario.report.charts && !args.no_charts,
+    )
+    .with_context(|| format!("writing {}", out.display()))?;
     if !args.quiet {
         print_summary(&result.report.metrics, &manifest, &timing, &out);
     }
@@ -101,7 +108,10 @@ fn print_summary(m: &gossim_report::run::RunMetrics, manifest: &output::Manifest
         ("live honest nodes", m.live_honest_nodes.to_string()),
         ("reliability", format!("{:.4}", m.reliability)),
         ("coverage_mean", format!("{:.4}", m.coverage_mean)),
-        ("t50 / t90 / t99 / t100 ms", format!("{} / {} / {} / {}", fmt_opt(m.t50_ms), fmt_opt(m.t90_ms), fmt_opt(m.t99_ms), fmt_opt(m.t100_ms))),
+        (
+            "t50 / t90 / t99 / t100 ms",
+            format!("{} / {} / {} / {}", fmt_opt(m.t50_ms), fmt_opt(m.t90_ms), fmt_opt(m.t99_ms), fmt_opt(m.t100_ms)),
+        ),
         ("messages sent / delivered", format!("{} / {}", m.messages_sent, m.messages_delivered)),
         ("messages per transaction", format!("{:.2}", m.messages_per_tx)),
         ("rmr", m.rmr.map_or_else(|| "–".to_string(), |r| format!("{r:.3}"))),

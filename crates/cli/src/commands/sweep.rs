@@ -83,8 +83,9 @@ fn parse_shard(spec: &str) -> Result<(u32, u32)> {
 fn axes_from(args: &SweepArgs, file_axes: Option<&gossim_scenario::SweepSpec>) -> Result<(Vec<Axis>, u32)> {
     let mut axes = Vec::new();
     for spec in &args.vary {
-        let (path, values) =
-            spec.split_once('=').ok_or_else(|| UsageError(format!("--vary: expected PATH=V1,V2,..., found `{spec}`")))?;
+        let (path, values) = spec
+            .split_once('=')
+            .ok_or_else(|| UsageError(format!("--vary: expected PATH=V1,V2,..., found `{spec}`")))?;
         let values: Vec<Value> = values.split(',').map(|v| parse_value(v.trim())).collect();
         axes.push(Axis { path: path.trim().to_string(), values });
     }
@@ -174,7 +175,12 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         eprintln!();
     }
     if shard.is_some() {
-        println!("shard done: {} runs ({} resumed) in {}; combine shards with `gossim merge`", done.done, done.resumed, out.display());
+        println!(
+            "shard done: {} runs ({} resumed) in {}; combine shards with `gossim merge`",
+            done.done,
+            done.resumed,
+            out.display()
+        );
     } else {
         println!(
             "sweep done: {} runs ({} resumed); {}/runs.csv, {}/summary.csv, charts {}/sweep_*.svg",
@@ -222,7 +228,11 @@ pub fn plot(args: PlotArgs) -> Result<ExitCode> {
     } else if args.dir.join("metrics.json").is_file() {
         gossim_report::write::rerender_run_charts(&args.dir)?;
     } else {
-        return Err(UsageError(format!("{}: neither a run (metrics.json) nor a sweep (sweep.json)", args.dir.display())).into());
+        return Err(UsageError(format!(
+            "{}: neither a run (metrics.json) nor a sweep (sweep.json)",
+            args.dir.display()
+        ))
+        .into());
     }
     println!("charts re-rendered in {}", args.dir.display());
     Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@ use crate::toy::{
     Happening, Input, Observed, TickAction, Timer, ToyConfig, assert_nothing_reaches_down_nodes, config_with_latency,
     ms, run,
 };
-use gossim_engine::{DropCause, EngineConfig, LatencyDist, NodeFaultSpec, NodeSelection, SimTime};
+use gossim_engine::{DropCause, EngineConfig, LatencyDist, NodeFaultSpec, NodeSelection, SimTime, StopReason};
 
 fn crash(at: SimTime, select: NodeSelection, recover_after_ns: Option<u64>) -> NodeFaultSpec {
     NodeFaultSpec::Crash { at, select, recover_after_ns, wipe: false }
@@ -132,8 +132,12 @@ fn churn_pairs_every_crash_with_a_later_recovery() {
         mean_downtime_ns: 100_000_000,
         wipe: true,
     });
+    // About 30 000 events; the cap turns a runaway (say, tick chains that survive a
+    // crash and multiply at each recovery) into a failure instead of a hang.
+    config.limits.max_events = 300_000;
     let toy = ToyConfig::quiet(30).ticking(5_000_000, ms(2_500), TickAction::ProbeRandomPeer);
     let result = run(config, toy, &[]);
+    assert_eq!(result.outcome.stop_reason, StopReason::Quiescent);
 
     let downtimes = assert_nothing_reaches_down_nodes(&result.toy);
     // Leaves ~ Poisson(20/s · 2 s = 40): 15..70 is beyond 4 sd either way.

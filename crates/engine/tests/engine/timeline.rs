@@ -130,7 +130,14 @@ fn assert_non_decreasing(times: impl Iterator<Item = SimTime>, what: &str) -> Re
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    // No regression files in the tree (the failure message carries the scenario), and a
+    // bounded shrink so a failure reports in seconds.
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        max_shrink_time: 20_000,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn time_never_runs_backwards_and_both_queues_agree(s in scenario()) {
