@@ -198,12 +198,9 @@ pub struct Bar {
     pub height: f64,
 }
 
-/// Line charts with a shaded band around each line: the mean across replicates or
-/// transactions with, say, its p10–p90 range. Legend headed by `spec.band_label`.
-///
-/// `<base>.csv` columns: `series, {x_column}, {y_column}, {y_column}_lo,
-/// {y_column}_hi`.
-pub fn line_band_chart(base: &Path, spec: &ChartSpec, series: &[BandSeries]) -> Result<(), ReportError> {
+/// Writes only the data behind a [`line_band_chart`] (`<base>.csv`), for runs that
+/// skip drawing but whose figure data other tools (sweeps, `gossim plot`) read.
+pub fn write_band_csv(base: &Path, spec: &ChartSpec, series: &[BandSeries]) -> Result<(), ReportError> {
     let y = &spec.y_column;
     let header = ["series", spec.x_column.as_str(), y.as_str(), &format!("{y}_lo"), &format!("{y}_hi")];
     write_csv_file(&with_ext(base, "csv"), &header, |w| {
@@ -214,6 +211,16 @@ pub fn line_band_chart(base: &Path, spec: &ChartSpec, series: &[BandSeries]) -> 
         }
         Ok(())
     })?;
+    Ok(())
+}
+
+/// Line charts with a shaded band around each line: the mean across replicates or
+/// transactions with, say, its p10–p90 range. Legend headed by `spec.band_label`.
+///
+/// `<base>.csv` columns: `series, {x_column}, {y_column}, {y_column}_lo,
+/// {y_column}_hi`.
+pub fn line_band_chart(base: &Path, spec: &ChartSpec, series: &[BandSeries]) -> Result<(), ReportError> {
+    write_band_csv(base, spec, series)?;
     let mut fig = Figure::new(spec);
     fig.legend_header = Some(spec.band_label.clone().unwrap_or_else(|| "mean, band: p10–p90".to_string()));
     for (i, s) in series.iter().enumerate() {

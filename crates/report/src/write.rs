@@ -90,15 +90,19 @@ pub fn write_run_outputs(dir: &Path, report: &RunReport, charts: bool) -> Result
         }
         Ok(())
     })?;
+    let input = ChartInput {
+        name: Some(report.name.clone()).filter(|n| !n.is_empty()),
+        live_honest_nodes: report.metrics.live_honest_nodes,
+        latencies,
+        tx_messages: report.tx_rows.iter().map(|r| r.messages as f64).collect(),
+        coverage: report.coverage.clone(),
+    };
     if charts {
-        let input = ChartInput {
-            name: Some(report.name.clone()).filter(|n| !n.is_empty()),
-            live_honest_nodes: report.metrics.live_honest_nodes,
-            latencies,
-            tx_messages: report.tx_rows.iter().map(|r| r.messages as f64).collect(),
-            coverage: report.coverage.clone(),
-        };
         draw_run_charts(dir, &input)?;
+    } else {
+        // The coverage curve is small and sweeps overlay it: always keep its data.
+        let (spec, series) = coverage_by_age_figure(&input);
+        charts::write_band_csv(&dir.join(CHART_COVERAGE_BY_AGE), &spec, &series)?;
     }
     Ok(())
 }
@@ -185,9 +189,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn draw_run_charts(dir: &Path, input: &ChartInput) -> Result<(), ReportError> {
+    let (spec, series) = coverage_by_age_figure(input);
+    charts::line_band_chart(&dir.join(CHART_COVERAGE_BY_AGE), &spec, &series)?;
+    draw_other_run_charts(dir, input)
+}
+
+/// The coverage-by-age figure's spec and data (drawn, or written as CSV only).
+fn coverage_by_age_figure(input: &ChartInput) -> (ChartSpec, [BandSeries; 1]) {
     let txs = input.latencies.len();
     let live = input.live_honest_nodes;
-
     let points = coverage_by_age(&input.latencies, live, COVERAGE_AGES);
     let spec = ChartSpec::new(
         &titled("Coverage by transaction age", &input.name),
@@ -202,9 +212,12 @@ fn draw_run_charts(dir: &Path, input: &ChartInput) -> Result<(), ReportError> {
     .band_label("mean over transactions, band: p10–p90")
     .y_range(0.0, 1.0)
     .columns("age_ms", "reached_share");
-    let series = [BandSeries { name: "all transactions".to_string(), points }];
-    charts::line_band_chart(&dir.join(CHART_COVERAGE_BY_AGE), &spec, &series)?;
+    (spec, [BandSeries { name: "all transactions".to_string(), points }])
+}
 
+fn draw_other_run_charts(dir: &Path, input: &ChartInput) -> Result<(), ReportError> {
+    let txs = input.latencies.len();
+    let live = input.live_honest_nodes;
     let all: Vec<f64> = input.latencies.values().flatten().copied().collect();
     let spec = ChartSpec::new(
         &titled("Delivery latency", &input.name),
