@@ -13,7 +13,7 @@
 use crate::faults::{MisbehaviourSpec, NodeFaultSpec, select_nodes};
 use crate::network::{DropCause, Envelope, Network, NetworkConfig};
 use crate::observe::Observer;
-use crate::queue::{CalendarQueue, EventKey, EventQueue, HeapQueue, QueueKind};
+use crate::queue::{AnyQueue, EventKey, EventQueue, QueueKind};
 use crate::rng::{Purpose, SimRng};
 use crate::time::SimTime;
 use crate::topology::{Neighbours, Topology};
@@ -33,6 +33,14 @@ pub trait Model {
     fn message_bytes(msg: &Self::Message) -> u32;
     /// A content key folded into the trace digest with each delivery.
     fn trace_key(msg: &Self::Message) -> u64;
+    /// A content key folded into the trace digest when a timer fires.
+    fn timer_key(_timer: &Self::Timer) -> u64 {
+        0
+    }
+    /// A content key folded into the trace digest when an input is processed.
+    fn input_key(_input: &Self::Input) -> u64 {
+        0
+    }
 
     /// A message reached live node `to`.
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, to: u32, from: u32, msg: Self::Message);
@@ -99,7 +107,8 @@ pub struct EngineConfig {
     pub misbehaviour: Vec<MisbehaviourSpec>,
     pub limits: RunLimits,
     pub queue: QueueKind,
-    /// Calendar bucket width; a few times smaller than a typical delay works well.
+    /// The calendar queue's first guess at a bucket width; the queue re-estimates it
+    /// from the pending events as the run goes, so it affects speed, never results.
     pub bucket_width_ns: u64,
 }
 
@@ -159,7 +168,7 @@ impl NodeTable {
     fn new(n: u32) -> Self {
         let words = (n as usize).div_ceil(64);
         let mut up = vec![u64::MAX; words];
-        if n % 64 != 0 {
+        if !n.is_multiple_of(64) {
             up[words - 1] = (1u64 << (n % 64)) - 1;
         }
         NodeTable {
@@ -217,6 +226,13 @@ impl<M: Model + ?Sized> Default for Outgoing<M> {
 }
 
 /// The model's view of the engine during one callback.
+///
+/// What a callback produces is applied after it returns, in a fixed order: sends
+/// (through the network rules), then timers, then inputs, each in call order. Two of
+/// them due at the same instant therefore run in that order (a zero-latency
+/// delivery before a zero-delay timer set in the same callback), whatever order the
+/// model called them in. Sends made in [`Engine::with_ctx`] that the network drops
+/// are reported to the observer but not to [`Model::on_drop`] (there is no model then).
 pub struct Ctx<'a, M: Model + ?Sized> {
     now: SimTime,
     out: &'a mut Outgoing<M>,
@@ -284,6 +300,14 @@ impl<M: Model + ?Sized> Ctx<'_, M> {
     }
 }
 
+/// Stream indices of the faults purpose.
+pub mod fault_streams {
+    /// Selection and timing of fault spec `i` (crash or churn) use stream `FAULT_BASE + i`.
+    pub const FAULT_BASE: u64 = 2_000;
+    /// Selection of misbehaviour spec `i` uses stream `MISBEHAVIOUR_BASE + i`.
+    pub const MISBEHAVIOUR_BASE: u64 = 1_000;
+}
+
 /// "Never recovers" in a pending crash event.
 const NEVER: u64 = u64::MAX;
 
@@ -328,10 +352,11 @@ pub enum EngineError {
 pub struct Engine<M: Model + 'static> {
     now: SimTime,
     seq: u64,
-    queue: Box<dyn EventQueue<Event<M>>>,
+    queue: AnyQueue<Event<M>>,
     network: Network,
     net_rng: SimRng,
-    fault_rng: SimRng,
+    /// One stream per churn spec (index = spec index; unused for other specs).
+    churn_rngs: Vec<SimRng>,
     protocol_rng: SimRng,
     topology: Topology,
     nodes: NodeTable,
@@ -353,20 +378,16 @@ impl<M: Model + 'static> Engine<M> {
             return Err(EngineError::Invalid("a run needs at least one node".into()));
         }
         let seed = config.seed;
-        let mut net_rng = SimRng::derive(seed, Purpose::Network, 0);
-        let mut fault_rng = SimRng::derive(seed, Purpose::Faults, 0);
-        let network = Network::from_config(&config.network, n, &mut net_rng);
-        let queue: Box<dyn EventQueue<Event<M>>> = match config.queue {
-            QueueKind::Heap => Box::new(HeapQueue::default()),
-            QueueKind::Calendar => Box::new(CalendarQueue::new(config.bucket_width_ns.max(1))),
-        };
+        let net_rng = crate::network::network_stream(seed, crate::network::streams::LATENCY);
+        let network = Network::from_config(&config.network, n, seed);
+        let queue = AnyQueue::new(config.queue, config.bucket_width_ns);
         let mut engine = Engine {
             now: SimTime::ZERO,
             seq: 0,
             queue,
             network,
             net_rng,
-            fault_rng: SimRng::derive(seed, Purpose::Faults, 1),
+            churn_rngs: Vec::new(),
             protocol_rng: SimRng::derive(seed, Purpose::Protocol, 0),
             nodes: NodeTable::new(n),
             faults: config.faults.clone(),
@@ -378,12 +399,16 @@ impl<M: Model + 'static> Engine<M> {
             stop: false,
             topology,
         };
-        for spec in &config.misbehaviour {
-            for node in select_nodes(&spec.select, &engine.topology, &mut fault_rng) {
+        // Every fault and misbehaviour spec draws from its own stream: adding one
+        // changes which nodes no other selects.
+        for (index, spec) in config.misbehaviour.iter().enumerate() {
+            let mut rng = SimRng::derive(seed, Purpose::Faults, fault_streams::MISBEHAVIOUR_BASE + index as u64);
+            for node in select_nodes(&spec.select, &engine.topology, &mut rng) {
                 engine.nodes.behaviour[node as usize] = spec.tag;
             }
         }
         for (index, spec) in config.faults.iter().enumerate() {
+            let mut fault_rng = SimRng::derive(seed, Purpose::Faults, fault_streams::FAULT_BASE + index as u64);
             match spec {
                 NodeFaultSpec::Crash { at, select, recover_after_ns, wipe } => {
                     for node in select_nodes(select, &engine.topology, &mut fault_rng) {
@@ -401,6 +426,7 @@ impl<M: Model + 'static> Engine<M> {
                     }
                 }
             }
+            engine.churn_rngs.push(fault_rng);
         }
         Ok(engine)
     }
@@ -553,7 +579,7 @@ impl<M: Model + 'static> Engine<M> {
             assert!(key.time >= self.now, "time ran backwards: {} after {}", key.time, self.now);
             self.now = key.time;
             self.events += 1;
-            if self.events % crate::observe::PROGRESS_EVERY == 0 {
+            if self.events.is_multiple_of(crate::observe::PROGRESS_EVERY) {
                 observer.on_progress(self.now, self.events);
             }
             let now_ns = self.now.as_nanos();
@@ -577,12 +603,12 @@ impl<M: Model + 'static> Engine<M> {
                 }
                 Event::Timer { node, incarnation, timer } => {
                     if self.nodes.is_up(node) && self.nodes.incarnation[node as usize] == incarnation {
-                        self.trace.fold(now_ns, TraceKind::Timer, node, node, 0);
+                        self.trace.fold(now_ns, TraceKind::Timer, node, node, M::timer_key(&timer));
                         self.call(model, observer, |m, ctx| m.on_timer(ctx, node, timer));
                     }
                 }
                 Event::Input { input } => {
-                    self.trace.fold(now_ns, TraceKind::Input, 0, 0, 0);
+                    self.trace.fold(now_ns, TraceKind::Input, 0, 0, M::input_key(&input));
                     self.call(model, observer, |m, ctx| m.on_input(ctx, input));
                 }
                 Event::Crash { node, recover_after_ns, wipe } => {
@@ -604,11 +630,12 @@ impl<M: Model + 'static> Engine<M> {
                     else {
                         unreachable!("churn event for a non-churn spec");
                     };
-                    if let Some(node) = self.random_up_node() {
-                        let downtime = self.fault_rng.exponential(mean_downtime_ns as f64) as u64;
+                    if let Some(node) = self.random_up_node(spec as usize) {
+                        let downtime = self.churn_rngs[spec as usize].exponential(mean_downtime_ns as f64) as u64;
                         self.crash(model, observer, node, Some(downtime.max(1)), wipe);
                     }
-                    let gap = self.fault_rng.exponential(SimTime::NANOS_PER_SEC as f64 / leave_rate_per_sec);
+                    let gap =
+                        self.churn_rngs[spec as usize].exponential(SimTime::NANOS_PER_SEC as f64 / leave_rate_per_sec);
                     let next = self.now.plus(gap as u64);
                     if next < end {
                         self.push(next, Event::ChurnLeave { spec });
@@ -625,8 +652,9 @@ impl<M: Model + 'static> Engine<M> {
         }
     }
 
-    /// A uniformly random live node, or `None` if every node is down.
-    fn random_up_node(&mut self) -> Option<u32> {
+    /// A uniformly random live node drawn from churn spec `spec`'s stream, or `None`
+    /// if every node is down.
+    fn random_up_node(&mut self, spec: usize) -> Option<u32> {
         let n = self.topology.node_count();
         if self.nodes.up_count == 0 {
             return None;
@@ -634,12 +662,12 @@ impl<M: Model + 'static> Engine<M> {
         // Rejection sampling is uniform over live nodes; the fallback keeps the loop
         // bounded when almost every node is down.
         for _ in 0..64 {
-            let node = self.fault_rng.below(u64::from(n)) as u32;
+            let node = self.churn_rngs[spec].below(u64::from(n)) as u32;
             if self.nodes.is_up(node) {
                 return Some(node);
             }
         }
-        let k = self.fault_rng.below(u64::from(self.nodes.up_count));
+        let k = self.churn_rngs[spec].below(u64::from(self.nodes.up_count));
         (0..n).filter(|&node| self.nodes.is_up(node)).nth(k as usize)
     }
 }

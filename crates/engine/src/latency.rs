@@ -36,7 +36,11 @@ impl LatencyDist {
                 if max_ns <= min_ns {
                     min_ns
                 } else {
-                    min_ns + rng.below(max_ns - min_ns + 1)
+                    match (max_ns - min_ns).checked_add(1) {
+                        Some(span) => min_ns + rng.below(span),
+                        // The whole u64 range: every value is equally likely.
+                        None => rng.next_u64(),
+                    }
                 }
             }
             LatencyDist::Normal { mean_ns, sd_ns } => {
@@ -155,7 +159,7 @@ pub fn std_normal_quantile(p: f64) -> f64 {
         -3.969683028665376e1,
         2.209460984245205e2,
         -2.759285104469687e2,
-        1.383577518672690e2,
+        1.38357751867269e2,
         -3.066479806614716e1,
         2.506628277459239,
     ];

@@ -247,22 +247,25 @@ impl LinkRule for PartitionRule {
 /// Independent or bursty per-message loss.
 pub struct LossRule {
     model: LossModel,
+    /// Its own stream, so switching loss on or off shifts no latency draw.
+    rng: SimRng,
     /// Gilbert–Elliott channel state per sender (true = bad); empty otherwise.
     bad: Vec<bool>,
 }
 
 impl LossRule {
-    pub fn new(model: LossModel, node_count: u32) -> Self {
+    pub fn new(model: LossModel, node_count: u32, rng: SimRng) -> Self {
         let bad = match model {
             LossModel::GilbertElliott { .. } => vec![false; node_count as usize],
             _ => Vec::new(),
         };
-        LossRule { model, bad }
+        LossRule { model, rng, bad }
     }
 }
 
 impl LinkRule for LossRule {
-    fn on_send(&mut self, msg: &Envelope, rng: &mut SimRng) -> Verdict {
+    fn on_send(&mut self, msg: &Envelope, _network: &mut SimRng) -> Verdict {
+        let rng = &mut self.rng;
         let lost = match self.model {
             LossModel::None => false,
             LossModel::Bernoulli { p } => rng.bernoulli(p),
@@ -319,25 +322,47 @@ impl LinkRule for LatencyRule {
     }
 }
 
+/// Stream indices of the network purpose. Each use has its own stream so that
+/// adding a partition, a region model or loss changes no other draw.
+pub mod streams {
+    /// Per-message latency draws (the stream handed to every rule).
+    pub const LATENCY: u64 = 0;
+    /// Per-message loss draws.
+    pub const LOSS: u64 = 1;
+    /// Region assignment.
+    pub const REGIONS: u64 = 2;
+    /// Group assignment of partition `i` is stream `PARTITION_BASE + i`.
+    pub const PARTITION_BASE: u64 = 100;
+}
+
+/// The stream a network use `index` (see [`streams`]) draws from.
+pub fn network_stream(seed: u64, index: u64) -> SimRng {
+    SimRng::derive(seed, crate::rng::Purpose::Network, index)
+}
+
 /// The ordered rule list of a run.
 pub struct Network {
     rules: Vec<Box<dyn LinkRule>>,
 }
 
 impl Network {
-    /// Builds the built-in rules from a configuration, in their defined order.
-    pub fn from_config(config: &NetworkConfig, node_count: u32, rng: &mut SimRng) -> Network {
+    /// Builds the built-in rules from a configuration, in their defined order, each
+    /// drawing its set-up from its own stream of `seed` (see [`streams`]).
+    pub fn from_config(config: &NetworkConfig, node_count: u32, seed: u64) -> Network {
         let mut rules: Vec<Box<dyn LinkRule>> = Vec::new();
         if let Some(rate) = config.upload_bytes_per_sec {
             rules.push(Box::new(BandwidthRule::new(node_count, rate)));
         }
-        for partition in &config.partitions {
-            rules.push(Box::new(PartitionRule::new(partition, node_count, rng)));
+        for (i, partition) in config.partitions.iter().enumerate() {
+            let mut rng = network_stream(seed, streams::PARTITION_BASE + i as u64);
+            rules.push(Box::new(PartitionRule::new(partition, node_count, &mut rng)));
         }
         if config.loss != LossModel::None {
-            rules.push(Box::new(LossRule::new(config.loss.clone(), node_count)));
+            let rng = network_stream(seed, streams::LOSS);
+            rules.push(Box::new(LossRule::new(config.loss.clone(), node_count, rng)));
         }
-        rules.push(Box::new(LatencyRule::new(config.latency.clone(), node_count, rng)));
+        let mut regions = network_stream(seed, streams::REGIONS);
+        rules.push(Box::new(LatencyRule::new(config.latency.clone(), node_count, &mut regions)));
         Network { rules }
     }
 
@@ -346,18 +371,27 @@ impl Network {
         self.rules.push(rule);
     }
 
-    /// The fate of a message at send time: its total delay, or why it is dropped.
+    /// The fate of a message at send time: its total delay, or why it is dropped
+    /// (the first drop in rule order). Every rule judges every message, even one
+    /// already dropped, so each send consumes the same draws whatever the verdicts:
+    /// switching loss on does not shift which latency the next message gets.
     #[inline]
     pub fn judge_send(&mut self, msg: &Envelope, rng: &mut SimRng) -> Result<u64, DropCause> {
         let mut delay = 0u64;
+        let mut dropped = None;
         for rule in &mut self.rules {
             match rule.on_send(msg, rng) {
                 Verdict::Pass => {}
                 Verdict::Delay(d) => delay = delay.saturating_add(d),
-                Verdict::Drop(cause) => return Err(cause),
+                Verdict::Drop(cause) => {
+                    dropped.get_or_insert(cause);
+                }
             }
         }
-        Ok(delay)
+        match dropped {
+            Some(cause) => Err(cause),
+            None => Ok(delay),
+        }
     }
 
     /// Whether a message may still be delivered on arrival.

@@ -3,8 +3,9 @@
 //! `seq` is a per-run insertion counter, so events due at the same time pop in the
 //! order they were scheduled: a defined tie-break that depends on nothing but the
 //! (deterministic) order of earlier events, never on thread count or memory layout.
-//! The engine only ever inserts at or after the time it last popped (a monotone
-//! queue), which the calendar queue exploits.
+//! The engine almost always inserts at or after the time it last popped (a monotone
+//! queue), which the calendar queue is tuned for; the one exception, an event put
+//! back when a run stops at its time cap, is still ordered exactly by both queues.
 //!
 //! Two implementations sit behind [`EventQueue`]: [`HeapQueue`], a binary heap kept
 //! as the obviously-correct reference, and [`CalendarQueue`], a bucketed calendar
@@ -24,7 +25,8 @@ pub struct EventKey {
 
 /// A priority queue of events keyed by [`EventKey`], smallest first.
 pub trait EventQueue<E> {
-    /// Adds an event. `key.time` is never earlier than the last popped key's time.
+    /// Adds an event. `key.time` is normally no earlier than the last popped key's
+    /// time; an earlier key is still ordered exactly (only slower).
     fn push(&mut self, key: EventKey, event: E);
     /// Removes and returns the smallest-keyed event.
     fn pop(&mut self) -> Option<(EventKey, E)>;
@@ -94,3 +96,46 @@ impl<E> EventQueue<E> for HeapQueue<E> {
 
 /// A calendar queue (implemented in `calendar.rs`).
 pub use crate::calendar::CalendarQueue;
+
+/// Either queue, chosen at run time; a `match` rather than a trait object so the
+/// hottest calls of the event loop can inline. One lives per run, so the size
+/// difference between the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum AnyQueue<E> {
+    Heap(HeapQueue<E>),
+    Calendar(CalendarQueue<E>),
+}
+
+impl<E> AnyQueue<E> {
+    /// The queue of `kind`; `bucket_width_ns` is the calendar's first guess.
+    pub fn new(kind: QueueKind, bucket_width_ns: u64) -> Self {
+        match kind {
+            QueueKind::Heap => AnyQueue::Heap(HeapQueue::default()),
+            QueueKind::Calendar => AnyQueue::Calendar(CalendarQueue::new(bucket_width_ns.max(1))),
+        }
+    }
+}
+
+impl<E> EventQueue<E> for AnyQueue<E> {
+    #[inline]
+    fn push(&mut self, key: EventKey, event: E) {
+        match self {
+            AnyQueue::Heap(q) => q.push(key, event),
+            AnyQueue::Calendar(q) => q.push(key, event),
+        }
+    }
+    #[inline]
+    fn pop(&mut self) -> Option<(EventKey, E)> {
+        match self {
+            AnyQueue::Heap(q) => q.pop(),
+            AnyQueue::Calendar(q) => q.pop(),
+        }
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            AnyQueue::Heap(q) => q.len(),
+            AnyQueue::Calendar(q) => q.len(),
+        }
+    }
+}

@@ -60,26 +60,26 @@ impl<T: Copy + Default, const N: usize> InlineVec<T, N> {
 
     /// Appends an element.
     pub(crate) fn push(&mut self, value: T) {
-        if let InlineVec::Inline { len, items } = self {
-            if (*len as usize) < N {
-                items[*len as usize] = value;
-                *len += 1;
-                return;
-            }
+        if let InlineVec::Inline { len, items } = self
+            && (*len as usize) < N
+        {
+            items[*len as usize] = value;
+            *len += 1;
+            return;
         }
         self.spill(1).push(value);
     }
 
     /// Inserts an element at `index`, shifting the rest right.
     pub(crate) fn insert(&mut self, index: usize, value: T) {
-        if let InlineVec::Inline { len, items } = self {
+        if let InlineVec::Inline { len, items } = self
+            && (*len as usize) < N
+        {
             let n = *len as usize;
-            if n < N {
-                items.copy_within(index..n, index + 1);
-                items[index] = value;
-                *len += 1;
-                return;
-            }
+            items.copy_within(index..n, index + 1);
+            items[index] = value;
+            *len += 1;
+            return;
         }
         self.spill(1).insert(index, value);
     }

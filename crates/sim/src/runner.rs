@@ -146,6 +146,20 @@ impl Model for Replication {
         msg.trace_key()
     }
 
+    fn timer_key(timer: &Timer) -> u64 {
+        match *timer {
+            Timer::Gossip => 1,
+            Timer::Repair => 2,
+            Timer::RequestTimeout { tx } => 3 | (u64::from(tx.0) << 8),
+        }
+    }
+
+    fn input_key(input: &RunInput) -> u64 {
+        match *input {
+            RunInput::Submit { tx, origin } => (u64::from(tx.0) << 32) | u64::from(origin),
+        }
+    }
+
     #[inline]
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, to: u32, from: u32, msg: Message) {
         self.collector.advance_to(ctx.now());

@@ -158,10 +158,10 @@ impl SweepPlan {
         set_path(&mut value, "seed", Value::from(run.seed)).map_err(SweepError::Plan)?;
         // `<name>.<run id>`: a valid scenario name (no `/`), so the run's own
         // scenario.json loads and runs again with `gossim run`.
-        if let Value::Object(map) = &mut value {
-            if let Some(Value::String(name)) = map.get("name").cloned() {
-                map.insert("name".into(), Value::String(format!("{name}.{}", run.id)));
-            }
+        if let Value::Object(map) = &mut value
+            && let Some(Value::String(name)) = map.get("name").cloned()
+        {
+            map.insert("name".into(), Value::String(format!("{name}.{}", run.id)));
         }
         Ok(from_value(value, &run.id)?)
     }

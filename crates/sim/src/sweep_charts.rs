@@ -56,10 +56,10 @@ pub fn draw(
         for key in &series_keys {
             let mut points = Vec::new();
             for (point, values) in point_values.iter().enumerate() {
-                if let (Some(key), Some(v)) = (key, values.get(1)) {
-                    if *key != v {
-                        continue;
-                    }
+                if let (Some(key), Some(v)) = (key, values.get(1))
+                    && *key != v
+                {
+                    continue;
                 }
                 let Some(x_index) = first.values.iter().position(|v| Some(v) == values.first()) else { continue };
                 if let Some(summary) = &summaries[point][m] {

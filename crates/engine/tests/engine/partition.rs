@@ -2,7 +2,7 @@
 
 use crate::toy::{Msg, Observed, TickAction, ToyConfig, config_with_latency, ms, run};
 use gossim_engine::network::PartitionRule;
-use gossim_engine::{DropCause, LatencyDist, PartitionSpec, Purpose, SimRng, SimTime};
+use gossim_engine::{DropCause, LatencyDist, PartitionSpec, SimTime};
 use std::collections::BTreeSet;
 
 const NODE_COUNT: u32 = 12;
@@ -37,7 +37,10 @@ fn no_message_crosses_a_partition_while_it_lasts() {
             _ => None,
         })
         .collect();
-    let rule = PartitionRule::new(&spec, NODE_COUNT, &mut SimRng::derive(SEED, Purpose::Network, 0));
+    // The first partition's groups come from its own network stream; rebuild them.
+    let mut groups_stream =
+        gossim_engine::network::network_stream(SEED, gossim_engine::network::streams::PARTITION_BASE);
+    let rule = PartitionRule::new(&spec, NODE_COUNT, &mut groups_stream);
     let cross = |a: u32, b: u32| rule.group_of(a) != rule.group_of(b);
     let cross_pairs: BTreeSet<(u32, u32)> =
         (0..NODE_COUNT).flat_map(|a| (0..NODE_COUNT).map(move |b| (a, b))).filter(|&(a, b)| cross(a, b)).collect();

@@ -2,7 +2,7 @@
 
 use crate::toy::{TickAction, ToyConfig, ms, run};
 use gossim_engine::network::LatencyRule;
-use gossim_engine::{EngineConfig, LatencyDist, LatencyModel, Purpose, RegionModel, SimRng};
+use gossim_engine::{EngineConfig, LatencyDist, LatencyModel, RegionModel};
 
 const NODE_COUNT: u32 = 20;
 const SEED: u64 = 51;
@@ -23,9 +23,10 @@ fn messages_between_regions_take_at_least_the_matrix_base_delay() {
     let toy = ToyConfig::quiet(NODE_COUNT).ticking(20_000_000, ms(200), TickAction::ProbeAll);
     let result = run(config, toy, &[]);
 
-    // The engine assigns regions from the start of the network stream; rebuild that
+    // The engine assigns regions from their own network stream; rebuild that
     // assignment. The upper bound below also checks the rebuild is right.
-    let rule = LatencyRule::new(model, NODE_COUNT, &mut SimRng::derive(SEED, Purpose::Network, 0));
+    let mut regions_stream = gossim_engine::network::network_stream(SEED, gossim_engine::network::streams::REGIONS);
+    let rule = LatencyRule::new(model, NODE_COUNT, &mut regions_stream);
     let east_count = (0..NODE_COUNT).filter(|&n| rule.region_of(n) == 1).count();
     assert_eq!(east_count, 10);
 
