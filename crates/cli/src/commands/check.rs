@@ -26,13 +26,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     for (part, bytes) in &estimate.parts {
         eprintln!("  {part:<28} {}", crate::commands::run::human_bytes(*bytes));
     }
-    if let Some(total) = crate::commands::run::machine_memory_bytes() {
-        if estimate.total_bytes > total {
-            eprintln!(
-                "warning: this exceeds the machine's memory ({}); `gossim run` will refuse it",
-                crate::commands::run::human_bytes(total)
-            );
-        }
+    if let Some(total) = crate::commands::run::machine_memory_bytes()
+        && estimate.total_bytes > total
+    {
+        eprintln!(
+            "warning: this exceeds the machine's memory ({}); `gossim run` will refuse it",
+            crate::commands::run::human_bytes(total)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

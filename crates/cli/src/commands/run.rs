@@ -45,19 +45,19 @@ pub fn load(file: &Path, seed: Option<u64>, set: &[String]) -> Result<Loaded> {
 /// Refuses scenarios whose memory estimate exceeds the machine's memory.
 pub fn check_memory(loaded: &Loaded) -> Result<()> {
     let estimate = estimate_memory(&loaded.scenario);
-    if let Some(total) = machine_memory_bytes() {
-        if estimate.total_bytes > total {
-            let parts: Vec<String> =
-                estimate.parts.iter().map(|(name, bytes)| format!("{name} {}", human_bytes(*bytes))).collect();
-            return Err(UsageError(format!(
-                "scenario `{}` needs an estimated {} but this machine has {} ({}); reduce nodes or transactions",
-                loaded.scenario.name,
-                human_bytes(estimate.total_bytes),
-                human_bytes(total),
-                parts.join(", ")
-            ))
-            .into());
-        }
+    if let Some(total) = machine_memory_bytes()
+        && estimate.total_bytes > total
+    {
+        let parts: Vec<String> =
+            estimate.parts.iter().map(|(name, bytes)| format!("{name} {}", human_bytes(*bytes))).collect();
+        return Err(UsageError(format!(
+            "scenario `{}` needs an estimated {} but this machine has {} ({}); reduce nodes or transactions",
+            loaded.scenario.name,
+            human_bytes(estimate.total_bytes),
+            human_bytes(total),
+            parts.join(", ")
+        ))
+        .into());
     }
     Ok(())
 }

@@ -89,10 +89,10 @@ fn axes_from(args: &SweepArgs, file_axes: Option<&gossim_scenario::SweepSpec>) -
         let values: Vec<Value> = values.split(',').map(|v| parse_value(v.trim())).collect();
         axes.push(Axis { path: path.trim().to_string(), values });
     }
-    if axes.is_empty() {
-        if let Some(file) = file_axes {
-            axes = file.vary.iter().map(|(path, values)| Axis { path: path.clone(), values: values.clone() }).collect();
-        }
+    if axes.is_empty()
+        && let Some(file) = file_axes
+    {
+        axes = file.vary.iter().map(|(path, values)| Axis { path: path.clone(), values: values.clone() }).collect();
     }
     let seeds = args.seeds.or(file_axes.map(|s| s.seeds)).unwrap_or(1);
     Ok((axes, seeds))
