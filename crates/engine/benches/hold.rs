@@ -188,4 +188,22 @@ fn main() {
         );
     }
     println!("(ns per hold, fastest of {SEGMENT_COUNT} segments; speedup = heap / cal_rule; widths in ns)");
+    topology_bytes_per_node(&plan);
+}
+
+/// Builds the 10^6-node random 16-regular overlay (10^4 in quick mode) and reports its
+/// adjacency bytes per node and build time.
+fn topology_bytes_per_node(plan: &Plan) {
+    use gossim_engine::topology::{Topology, TopologySpec};
+    let n: u32 = if plan.pending_counts.len() < 5 { 10_000 } else { 1_000_000 };
+    let started = Instant::now();
+    let mut rng = SimRng::derive(SEED, Purpose::Topology, 0);
+    match Topology::build(&TopologySpec::RandomRegular { degree: 16 }, n, &mut rng) {
+        Ok(topology) => println!(
+            "topology: random_regular(16) over {n} nodes: {:.1} bytes per node, built in {:.2} s",
+            topology.bytes_per_node(),
+            started.elapsed().as_secs_f64()
+        ),
+        Err(error) => println!("topology: random_regular(16) over {n} nodes failed: {error}"),
+    }
 }

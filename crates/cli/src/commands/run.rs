@@ -81,17 +81,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     progress.finish();
     let manifest = output::manifest(&loaded.resolved_json, scenario.seed, &scenario.name, &result)?;
     let timing = Timing::of(&result, wall_seconds, cpu_seconds);
-    output::write_run_dir(
-        &out,
-        &loaded.resolved_json,
-        &manifest,
-        &result,
-        &timing,
-        scenario.report.charts && !args.no_charts,
-    )
-    .with_context(|| format!("writing {}", out.display()))?;
+    let charts = scenario.report.charts && !args.no_charts;
+    output::write_run_dir(&out, &loaded.resolved_json, &manifest, &result, &timing, charts)
+        .with_context(|| format!("writing {}", out.display()))?;
     if !args.quiet {
-        print_summary(&result.report.metrics, &manifest, &timing, &out);
+        print_summary(&result.report.metrics, &manifest, &timing, &out, charts);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -100,7 +94,13 @@ fn fmt_opt(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.1}"))
 }
 
-fn print_summary(m: &gossim_report::run::RunMetrics, manifest: &output::Manifest, timing: &Timing, out: &Path) {
+fn print_summary(
+    m: &gossim_report::run::RunMetrics,
+    manifest: &output::Manifest,
+    timing: &Timing,
+    out: &Path,
+    charts: bool,
+) {
     println!("gossim run: {} (seed {})", manifest.name, manifest.seed);
     let rows: Vec<(&str, String)> = vec![
         ("nodes", m.nodes.to_string()),
@@ -127,7 +127,16 @@ fn print_summary(m: &gossim_report::run::RunMetrics, manifest: &output::Manifest
     for (name, value) in rows {
         println!("  {name:<28} {value}");
     }
-    println!("results: {}/ (charts: coverage.svg, latency_cdf.svg, messages_per_tx.svg)", out.display());
+    if charts {
+        use gossim_report::write::{
+            CHART_COVERAGE_BY_AGE, CHART_COVERAGE_TIME, CHART_LATENCY_CDF, CHART_MESSAGES_PER_TX,
+        };
+        let names = [CHART_COVERAGE_TIME, CHART_COVERAGE_BY_AGE, CHART_LATENCY_CDF, CHART_MESSAGES_PER_TX];
+        let names: Vec<String> = names.iter().map(|n| format!("{n}.svg")).collect();
+        println!("results: {}/ (charts: {}, each also .png)", out.display(), names.join(", "));
+    } else {
+        println!("results: {}/ (no charts)", out.display());
+    }
 }
 
 /// The machine's total memory in bytes (Linux `MemTotal`).
