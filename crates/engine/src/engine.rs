@@ -231,8 +231,7 @@ impl<M: Model + ?Sized> Default for Outgoing<M> {
 /// (through the network rules), then timers, then inputs, each in call order. Two of
 /// them due at the same instant therefore run in that order (a zero-latency
 /// delivery before a zero-delay timer set in the same callback), whatever order the
-/// model called them in. Sends made in [`Engine::with_ctx`] that the network drops
-/// are reported to the observer but not to [`Model::on_drop`] (there is no model then).
+/// model called them in.
 pub struct Ctx<'a, M: Model + ?Sized> {
     now: SimTime,
     out: &'a mut Outgoing<M>,
@@ -444,23 +443,10 @@ impl<M: Model + 'static> Engine<M> {
         self.push(at, Event::Input { input });
     }
 
-    /// Runs `f` with a context at the current time (for start-up calls such as
-    /// arming every node's first timer), then applies what it produced.
-    pub fn with_ctx<O: Observer>(&mut self, observer: &mut O, f: impl FnOnce(&mut Ctx<'_, M>)) {
-        let mut out = std::mem::take(&mut self.out);
-        {
-            let mut ctx = Ctx {
-                now: self.now,
-                out: &mut out,
-                nodes: &self.nodes,
-                topology: &self.topology,
-                rng: &mut self.protocol_rng,
-                stop: &mut self.stop,
-            };
-            f(&mut ctx);
-        }
-        self.out = out;
-        self.drain(observer, None);
+    /// Runs `f` with the model and a context at the current time (for start-up calls
+    /// such as arming every node's first timer), then applies what it produced.
+    pub fn with_ctx<O: Observer>(&mut self, model: &mut M, observer: &mut O, f: impl FnOnce(&mut M, &mut Ctx<'_, M>)) {
+        self.call(model, observer, f);
     }
 
     /// The current virtual time.
@@ -484,7 +470,7 @@ impl<M: Model + 'static> Engine<M> {
         self.queue.len()
     }
 
-    fn drain<O: Observer>(&mut self, observer: &mut O, mut model: Option<&mut M>) {
+    fn drain<O: Observer>(&mut self, observer: &mut O, model: &mut M) {
         let now = self.now;
         let mut out = std::mem::take(&mut self.out);
         for (from, to, msg) in out.sends.drain(..) {
@@ -496,9 +482,7 @@ impl<M: Model + 'static> Engine<M> {
                 Err(cause) => {
                     self.trace.fold(now.as_nanos(), TraceKind::Drop, from, to, cause as u64);
                     observer.on_drop(now, from, to, bytes, cause);
-                    if let Some(model) = model.as_deref_mut() {
-                        model.on_drop(&msg, from, to, cause);
-                    }
+                    model.on_drop(&msg, from, to, cause);
                 }
             }
         }
@@ -528,7 +512,7 @@ impl<M: Model + 'static> Engine<M> {
             f(model, &mut ctx);
         }
         self.out = out;
-        self.drain(observer, Some(model));
+        self.drain(observer, model);
     }
 
     fn crash<O: Observer>(

@@ -201,17 +201,25 @@ pub struct Bar {
 /// Writes only the data behind a [`line_band_chart`] (`<base>.csv`), for runs that
 /// skip drawing but whose figure data other tools (sweeps, `gossim plot`) read.
 pub fn write_band_csv(base: &Path, spec: &ChartSpec, series: &[BandSeries]) -> Result<(), ReportError> {
+    write_interval_csv(base, spec, series.iter().map(|s| (s.name.as_str(), s.points.as_slice())))
+}
+
+/// `<base>.csv` of interval series: `series, {x}, {y}, {y}_lo, {y}_hi`.
+fn write_interval_csv<'a>(
+    base: &Path,
+    spec: &ChartSpec,
+    series: impl Iterator<Item = (&'a str, &'a [IntervalPoint])> + Clone,
+) -> Result<(), ReportError> {
     let y = &spec.y_column;
     let header = ["series", spec.x_column.as_str(), y.as_str(), &format!("{y}_lo"), &format!("{y}_hi")];
     write_csv_file(&with_ext(base, "csv"), &header, |w| {
-        for s in series {
-            for p in &s.points {
-                w.write_row(&[(&s.name).into(), p.x.into(), p.center.into(), p.lo.into(), p.hi.into()])?;
+        for (name, points) in series.clone() {
+            for p in points {
+                w.write_row(&[name.into(), p.x.into(), p.center.into(), p.lo.into(), p.hi.into()])?;
             }
         }
         Ok(())
-    })?;
-    Ok(())
+    })
 }
 
 /// Line charts with a shaded band around each line: the mean across replicates or
@@ -442,16 +450,7 @@ pub fn histogram_chart(base: &Path, spec: &ChartSpec, values: &[f64], max_bins: 
 /// `<base>.csv` columns: `series, {x_column}, {y_column}, {y_column}_lo,
 /// {y_column}_hi`.
 pub fn errorbar_chart(base: &Path, spec: &ChartSpec, series: &[ErrorBarSeries]) -> Result<(), ReportError> {
-    let y = &spec.y_column;
-    let header = ["series", spec.x_column.as_str(), y.as_str(), &format!("{y}_lo"), &format!("{y}_hi")];
-    write_csv_file(&with_ext(base, "csv"), &header, |w| {
-        for s in series {
-            for p in &s.points {
-                w.write_row(&[(&s.name).into(), p.x.into(), p.center.into(), p.lo.into(), p.hi.into()])?;
-            }
-        }
-        Ok(())
-    })?;
+    write_interval_csv(base, spec, series.iter().map(|s| (s.name.as_str(), s.points.as_slice())))?;
     let mut fig = Figure::new(spec);
     fig.x_pad = 0.05;
     fig.legend_header = Some(spec.band_label.clone().unwrap_or_else(|| "mean, bars: 95% CI".to_string()));

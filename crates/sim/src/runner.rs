@@ -341,7 +341,7 @@ pub fn run_scenario_observed<O: Observer>(scenario: &Scenario, observer: &mut O)
     }
     // Arm every node's timers at time zero.
     for node in 0..node_count {
-        engine.with_ctx(&mut (), |ctx| model.with_node(ctx, node, |n, io| n.start(io)));
+        engine.with_ctx(&mut model, &mut (), |m, ctx| m.with_node(ctx, node, |n, io| n.start(io)));
     }
     let cpu_loop = cpu();
     let outcome = engine.run(&mut model, observer);

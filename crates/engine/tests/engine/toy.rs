@@ -352,7 +352,7 @@ pub fn run(config: EngineConfig, toy: ToyConfig, inputs: &[(SimTime, Input)]) ->
     for (at, input) in inputs {
         engine.schedule_input(*at, input.clone());
     }
-    engine.with_ctx(&mut recorder, |ctx| toy.start(ctx));
+    engine.with_ctx(&mut toy, &mut recorder, |toy, ctx| toy.start(ctx));
     let outcome = engine.run(&mut toy, &mut recorder);
     let up = (0..n).map(|node| engine.nodes().is_up(node)).collect();
     Run { outcome, toy, recorder, pending: engine.pending(), up }
