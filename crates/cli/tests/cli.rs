@@ -172,12 +172,10 @@ fn broken_scenarios_name_path_line_and_column_exit_2_and_write_nothing() {
         std::fs::write(&file, text).unwrap();
         let expected = format!("{}{}", file.display(), case.expected);
         let out = outputs.join(case.name);
-        let mut args = vec!["run".to_string(), file.display().to_string(), "--out".into(), out.display().to_string()];
-        args.extend(case.set.iter().flat_map(|s| ["--set".to_string(), s.to_string()]));
-        for command in ["run", "check"] {
-            args[0] = command.to_string();
-            let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-            let argv = if command == "check" { [&argv[..2], &argv[4..]].concat() } else { argv };
+        let sets: Vec<&str> = case.set.iter().flat_map(|s| ["--set", s]).collect();
+        let run_args = [&["run", arg(&file), "--out", arg(&out)][..], &sets].concat();
+        let check_args = [&["check", arg(&file)][..], &sets].concat();
+        for (command, argv) in [("run", run_args), ("check", check_args)] {
             let ran = run(&argv);
             assert_eq!(ran.code, Some(2), "{} ({command}): {}", case.name, ran.stderr);
             assert!(
@@ -239,6 +237,13 @@ fn a_run_writes_every_documented_file_column_and_metric() {
         }
     }
     assert_eq!(entries(tmp.path()), ["quick"], "no staging directory is left beside the results");
+    // The summary names charts that exist.
+    let line = ran.stdout.lines().find(|l| l.starts_with("results:")).expect("a results line");
+    let named: Vec<&str> = line.split([' ', ',', '(', ')']).filter(|w| w.ends_with(".svg")).collect();
+    assert_eq!(named.len(), 4, "{line}");
+    for chart in named {
+        assert!(out.join(chart).is_file(), "{line}: no {chart}");
+    }
 
     let tx = Csv::read(&out.join("tx.csv"));
     let tx_columns = "tx,origin,created_ms,reached,reached_fraction,t50_ms,t90_ms,t99_ms,t100_ms,messages,ldh";

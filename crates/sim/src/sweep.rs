@@ -477,16 +477,30 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepProgress, SweepError> 
     let out_runs = out.join("runs");
     std::fs::create_dir_all(&out_runs)
         .map_err(|e| SweepError::Read { path: out_runs.clone(), message: e.to_string() })?;
+    // A run counts only if it is complete and of this plan's scenario: `out` may hold
+    // an older sweep's runs under the same ids, which must be replaced, not summarised.
+    let mut stale = Vec::new();
     for run in &plan.runs {
         let target = out_runs.join(&run.id);
-        if target.join("metrics.json").is_file() {
+        let expected = plan.scenario_of(run)?;
+        if run_is_complete(&target, &expected) {
             continue;
         }
-        if let Some(source) =
-            dirs.iter().map(|d| d.join("runs").join(&run.id)).find(|p| p.join("metrics.json").is_file())
+        if let Some(source) = dirs.iter().map(|d| d.join("runs").join(&run.id)).find(|p| run_is_complete(p, &expected))
         {
             copy_dir(&source, &target)?;
+        } else if target.join("metrics.json").is_file() {
+            stale.push(run.id.clone());
         }
+    }
+    if !stale.is_empty() {
+        let shown: Vec<&str> = stale.iter().take(5).map(String::as_str).collect();
+        return Err(SweepError::Plan(format!(
+            "{} runs in {} are not of this sweep's scenario and no shard has them (e.g. {}); re-run the sweep to redo them",
+            stale.len(),
+            out.display(),
+            shown.join(", ")
+        )));
     }
     finalize(out, &plan, true)?;
     Ok(SweepProgress { done: plan.runs.len(), total: plan.runs.len(), resumed: 0 })
