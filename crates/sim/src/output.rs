@@ -176,12 +176,39 @@ pub fn write_run_dir(
     commit_dir(&staging, out)
 }
 
+/// This host's name, so staging directories on a shared cluster filesystem say whose
+/// they are ("unknown" where the platform does not tell).
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect())
+        .ok()
+        .filter(|h: &String| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Removes staging directories for `name` left by processes of this host that no
+/// longer exist (a run killed while writing). Another host's are never touched.
+fn remove_stale_staging(parent: &Path, name: &str, host: &str) {
+    let prefix = format!(".{name}.partial-{host}-");
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name.strip_prefix(&prefix).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        let alive = Path::new(&format!("/proc/{pid}")).exists() || !Path::new("/proc/self").exists();
+        if !alive && pid != std::process::id() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A fresh hidden staging directory beside `out`.
 pub fn staging_dir(out: &Path) -> Result<PathBuf, OutputError> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io_error(parent))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
-    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let host = host_name();
+    remove_stale_staging(parent, &name, &host);
+    let staging = parent.join(format!(".{name}.partial-{host}-{}", std::process::id()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
@@ -215,4 +242,24 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let nanos: u64 = stat.split_whitespace().next()?.parse().ok()?;
     Some(nanos as f64 / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_removes_leftovers_of_dead_local_processes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = host_name();
+        // No process has a pid this large (Linux caps pid_max at 2^22).
+        let dead = dir.path().join(format!(".run.partial-{host}-4000000000"));
+        let other_host = dir.path().join(".run.partial-someotherhost-1");
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::create_dir_all(&other_host).unwrap();
+        let staging = staging_dir(&dir.path().join("run")).unwrap();
+        assert!(staging.is_dir());
+        assert!(!dead.exists(), "a dead local process's staging directory is removed");
+        assert!(other_host.exists(), "another host's staging directory is left alone");
+    }
 }
