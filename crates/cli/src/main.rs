@@ -35,6 +35,8 @@ enum Command {
     Compare(commands::compare::CompareArgs),
     /// Re-render the charts of a run or sweep from its CSV files.
     Plot(commands::sweep::PlotArgs),
+    /// Check gossim against published gossip theory; write results/validation/report.md.
+    Validate(commands::validate::ValidateArgs),
 }
 
 /// An error that maps to a specific exit code.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => commands::sweep::merge(args),
         Command::Compare(args) => commands::compare::run(args),
         Command::Plot(args) => commands::sweep::plot(args),
+        Command::Validate(args) => commands::validate::run(args),
     };
     match result {
         Ok(code) => code,
