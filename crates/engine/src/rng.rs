@@ -86,6 +86,14 @@ impl SimRng {
         }
     }
 
+    /// A uniform integer in `0..n` other than `except` (which must be below `n`):
+    /// one draw below `n − 1`, shifted past `except`. Panics if `n < 2`.
+    #[inline]
+    pub fn below_except(&mut self, n: u64, except: u64) -> u64 {
+        let r = self.below(n - 1);
+        if r >= except { r + 1 } else { r }
+    }
+
     /// A uniform float in `[0, 1)` with 53 random bits.
     #[inline]
     pub fn unit(&mut self) -> f64 {
@@ -183,6 +191,17 @@ mod tests {
         for c in counts {
             assert!((c as i64 - 10_000).abs() < 460, "{counts:?}");
         }
+    }
+
+    #[test]
+    fn below_except_never_returns_the_excluded_value_and_covers_the_rest() {
+        let mut rng = SimRng::derive(2, Purpose::Other(2), 0);
+        let mut seen = [0u32; 5];
+        for _ in 0..5_000 {
+            seen[rng.below_except(5, 2) as usize] += 1;
+        }
+        assert_eq!(seen[2], 0);
+        assert!(seen.iter().enumerate().all(|(i, &c)| i == 2 || c > 1_000), "{seen:?}");
     }
 
     #[test]

@@ -139,22 +139,13 @@ impl Collector {
         }
     }
 
-    /// A transaction was submitted at `origin`.
+    /// A transaction was submitted at `origin`, or first sent by an equivocating node
+    /// that made it without a user submission. Later calls for it change nothing.
     pub fn on_created(&mut self, now: SimTime, tx: TxIndex, origin: u32) {
         let track = &mut self.txs[tx.0 as usize];
         if track.created_ns.is_none() {
             track.created_ns = Some(now.as_nanos());
             track.origin = origin;
-            self.created += 1;
-        }
-    }
-
-    /// A transaction sent by an equivocating node without a user submission counts as
-    /// created when it is first sent.
-    fn ensure_created(&mut self, now_ns: u64, tx: TxIndex, origin: u32) {
-        if self.txs[tx.0 as usize].created_ns.is_none() {
-            self.txs[tx.0 as usize].created_ns = Some(now_ns);
-            self.txs[tx.0 as usize].origin = origin;
             self.created += 1;
         }
     }
@@ -172,7 +163,7 @@ impl Collector {
         self.sent_per_node[from as usize] = self.sent_per_node[from as usize].saturating_add(1);
         if let Some(tx) = payload_of {
             self.payload_messages += 1;
-            self.ensure_created(now.as_nanos(), tx, from);
+            self.on_created(now, tx, from);
             self.txs[tx.0 as usize].payload_messages += 1;
         }
     }

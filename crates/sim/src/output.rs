@@ -237,6 +237,20 @@ pub fn peak_memory_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Runs `f` and returns its value with the wall seconds and the calling thread's
+/// CPU seconds it took (wall seconds where the platform cannot tell CPU time).
+pub fn measured<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let started = std::time::Instant::now();
+    let cpu_before = thread_cpu_seconds();
+    let value = f();
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = match (cpu_before, thread_cpu_seconds()) {
+        (Some(a), Some(b)) => b - a,
+        _ => wall_seconds,
+    };
+    (value, wall_seconds, cpu_seconds)
+}
+
 /// CPU time consumed by the calling thread, in seconds (Linux schedstat).
 pub fn thread_cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;

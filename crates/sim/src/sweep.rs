@@ -193,14 +193,8 @@ pub fn execute_run(plan: &SweepPlan, run: &PlannedRun, runs_dir: &Path, charts: 
     if run_is_complete(&dir, &loaded) {
         return Ok(false);
     }
-    let started = std::time::Instant::now();
-    let cpu_before = output::thread_cpu_seconds();
-    let result = run_scenario(&loaded.scenario)?;
-    let wall_seconds = started.elapsed().as_secs_f64();
-    let cpu_seconds = match (cpu_before, output::thread_cpu_seconds()) {
-        (Some(a), Some(b)) => b - a,
-        _ => wall_seconds,
-    };
+    let (result, wall_seconds, cpu_seconds) = output::measured(|| run_scenario(&loaded.scenario));
+    let result = result?;
     let manifest = output::manifest(&loaded.resolved_json, loaded.scenario.seed, &loaded.scenario.name, &result)?;
     let timing = Timing::of(&result, wall_seconds, cpu_seconds);
     output::write_run_dir(&dir, &loaded.resolved_json, &manifest, &result, &timing, charts)?;

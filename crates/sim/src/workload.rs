@@ -55,10 +55,7 @@ pub fn generate(
             Arrival::Burst { at_ns } => at_ns,
         };
         let sender = rng.below(u64::from(accounts)) as u32;
-        let receiver = {
-            let r = rng.below(u64::from(accounts) - 1) as u32;
-            if r >= sender { r + 1 } else { r }
-        };
+        let receiver = rng.below_except(u64::from(accounts), u64::from(sender)) as u32;
         let span = spec.amount_max.saturating_sub(spec.amount_min);
         let wanted = spec.amount_min + if span == 0 { 0 } else { rng.below(span + 1) };
         let left = genesis.balance(sender).saturating_sub(spent[sender as usize]);
@@ -88,8 +85,7 @@ pub fn generate(
             double_spends += 1;
             if honest_double_spend && !equivocator(origin) {
                 let other = if node_count > 1 {
-                    let r = rng.below(u64::from(node_count) - 1) as u32;
-                    if r >= origin { r + 1 } else { r }
+                    rng.below_except(u64::from(node_count), u64::from(origin)) as u32
                 } else {
                     origin
                 };

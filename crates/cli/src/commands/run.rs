@@ -9,7 +9,6 @@ use gossim_sim::output::{self, Timing};
 use gossim_sim::run_scenario_observed;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 /// Arguments of `gossim run`.
 #[derive(Debug, Args)]
@@ -69,15 +68,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let scenario = &loaded.scenario;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&scenario.name));
     let mut progress = Progress::new(args.quiet);
-    let started = Instant::now();
-    let cpu_before = output::thread_cpu_seconds();
-    let result =
-        run_scenario_observed(scenario, &mut progress).with_context(|| format!("running {}", args.file.display()))?;
-    let wall_seconds = started.elapsed().as_secs_f64();
-    let cpu_seconds = match (cpu_before, output::thread_cpu_seconds()) {
-        (Some(a), Some(b)) => b - a,
-        _ => wall_seconds,
-    };
+    let (result, wall_seconds, cpu_seconds) = output::measured(|| run_scenario_observed(scenario, &mut progress));
+    let result = result.with_context(|| format!("running {}", args.file.display()))?;
     progress.finish();
     let manifest = output::manifest(&loaded.resolved_json, scenario.seed, &scenario.name, &result)?;
     let timing = Timing::of(&result, wall_seconds, cpu_seconds);
