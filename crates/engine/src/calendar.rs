@@ -550,6 +550,12 @@ impl<E> EventQueue<E> for CalendarQueue<E> {
     fn len(&self) -> usize {
         self.current.len() + self.current_late.len() + self.ring_len + self.overflow.len()
     }
+
+    #[inline]
+    fn upcoming(&self, ahead: usize) -> Option<&E> {
+        let at = self.current.len().checked_sub(ahead + 1)?;
+        self.current.get(at).map(|(_, event)| event)
+    }
 }
 
 /// Sorts a bucket descending by key, so the smallest pops off the end. The key is
@@ -609,6 +615,23 @@ mod tests {
         let popped: Vec<u64> = drain(&mut queue).iter().map(|(k, _)| k.seq).collect();
         let expected: Vec<u64> = (100..110).chain(0..10).collect();
         assert_eq!(popped, expected);
+    }
+
+    #[test]
+    fn upcoming_shows_what_pops_later_from_the_current_bucket() {
+        let mut queue = CalendarQueue::fixed(1 << 20, 64);
+        // A later bucket: sorted as a whole when it becomes current.
+        queue.push(key(0, 99), 99);
+        assert_eq!(queue.pop().map(|(_, e)| e), Some(99));
+        for seq in [3, 0, 4, 1, 2] {
+            queue.push(key((1 << 21) + 10 * seq, seq), seq);
+        }
+        assert_eq!(queue.pop().map(|(_, e)| e), Some(0));
+        assert_eq!(queue.upcoming(0), Some(&1));
+        assert_eq!(queue.upcoming(2), Some(&3));
+        assert_eq!(queue.upcoming(4), None, "only four remain");
+        let rest: Vec<u64> = drain(&mut queue).into_iter().map(|(_, e)| e).collect();
+        assert_eq!(rest, [1, 2, 3, 4], "looking ahead changes nothing");
     }
 
     #[test]

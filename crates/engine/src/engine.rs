@@ -55,6 +55,8 @@ pub trait Model {
     fn on_recover(&mut self, _ctx: &mut Ctx<'_, Self>, _node: u32, _wiped: bool) {}
     /// A message was dropped; lets the model attribute drops to its own categories.
     fn on_drop(&mut self, _msg: &Self::Message, _from: u32, _to: u32, _cause: DropCause) {}
+    /// A message for `node` is a few events away: a hint to start fetching its state.
+    fn prefetch(&self, _node: u32) {}
 }
 
 /// Why a run ended.
@@ -567,6 +569,7 @@ impl<M: Model + 'static> Engine<M> {
                 observer.on_progress(self.now, self.events);
             }
             let now_ns = self.now.as_nanos();
+            self.prefetch_upcoming(model);
             match event {
                 Event::Deliver { from, to, msg } => {
                     let bytes = M::message_bytes(&msg);
@@ -636,6 +639,22 @@ impl<M: Model + 'static> Engine<M> {
         }
     }
 
+    /// Memory latency, not arithmetic, bounds a large run: each delivery touches a
+    /// random node's state and, when it forwards, that node's neighbour list. The
+    /// queue knows the destinations a few events ahead, so start fetching them now:
+    /// the node state and CSR offset far ahead, the neighbour list (which needs the
+    /// offset) nearer. Hints only; nothing here changes a result.
+    #[inline]
+    fn prefetch_upcoming(&self, model: &M) {
+        if let Some(Event::Deliver { to, .. }) = self.queue.upcoming(PREFETCH_AHEAD) {
+            model.prefetch(*to);
+            self.topology.prefetch_offsets(*to);
+        }
+        if let Some(Event::Deliver { to, .. }) = self.queue.upcoming(PREFETCH_AHEAD / 2) {
+            self.topology.prefetch_neighbours(*to);
+        }
+    }
+
     /// A uniformly random live node drawn from churn spec `spec`'s stream, or `None`
     /// if every node is down.
     fn random_up_node(&mut self, spec: usize) -> Option<u32> {
@@ -655,6 +674,11 @@ impl<M: Model + 'static> Engine<M> {
         (0..n).filter(|&node| self.nodes.is_up(node)).nth(k as usize)
     }
 }
+
+/// How many events ahead the loop starts fetching a delivery's destination: far
+/// enough to cover a DRAM miss (a few hundred ns) at a few hundred ns per event, near
+/// enough that the lines are still cached when used (measured on the 10⁶-node bench).
+const PREFETCH_AHEAD: usize = 8;
 
 /// Bytes one pending event of model `M` occupies in the queue (key included).
 pub const fn pending_event_bytes<M: Model + ?Sized>() -> usize {

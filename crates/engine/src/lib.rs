@@ -25,6 +25,7 @@ pub mod faults;
 pub mod latency;
 pub mod network;
 pub mod observe;
+pub mod prefetch;
 pub mod queue;
 pub mod rng;
 pub mod time;

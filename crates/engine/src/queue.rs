@@ -32,6 +32,11 @@ pub trait EventQueue<E> {
     fn pop(&mut self) -> Option<(EventKey, E)>;
     /// Number of pending events.
     fn len(&self) -> usize;
+    /// A cheap glimpse of an event about `ahead` pops away, if the layout has one at
+    /// hand; a hint for prefetching, never for ordering.
+    fn upcoming(&self, _ahead: usize) -> Option<&E> {
+        None
+    }
     /// True when nothing is pending.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -136,6 +141,13 @@ impl<E> EventQueue<E> for AnyQueue<E> {
         match self {
             AnyQueue::Heap(q) => q.len(),
             AnyQueue::Calendar(q) => q.len(),
+        }
+    }
+    #[inline]
+    fn upcoming(&self, ahead: usize) -> Option<&E> {
+        match self {
+            AnyQueue::Heap(q) => q.upcoming(ahead),
+            AnyQueue::Calendar(q) => q.upcoming(ahead),
         }
     }
 }

@@ -310,6 +310,26 @@ impl Topology {
         }
     }
 
+    /// Hints the CPU to fetch where `node`'s neighbour list starts (its CSR offset).
+    /// The first of two stages: [`Topology::prefetch_neighbours`] reads that offset.
+    #[inline]
+    pub fn prefetch_offsets(&self, node: u32) {
+        if let Topology::Graph(csr) = self {
+            crate::prefetch::prefetch_index(&csr.offsets, node as usize);
+        }
+    }
+
+    /// Hints the CPU to fetch `node`'s neighbour list. Reads the node's offset, so it
+    /// pays off once [`Topology::prefetch_offsets`] has brought that in.
+    #[inline]
+    pub fn prefetch_neighbours(&self, node: u32) {
+        if let Topology::Graph(csr) = self
+            && let Some(&start) = csr.offsets.get(node as usize)
+        {
+            crate::prefetch::prefetch_index(&csr.targets, start as usize);
+        }
+    }
+
     /// The degree of `node`.
     pub fn degree(&self, node: u32) -> u32 {
         match self.neighbours(node) {

@@ -534,6 +534,14 @@ impl NodeLedger {
         self.seen.contains(tx.0)
     }
 
+    /// Where [`NodeLedger::has_seen`] starts reading: a driver that knows a message
+    /// is coming can ask the CPU to fetch it early. Only an address; never read
+    /// through it.
+    #[inline]
+    pub fn seen_address(&self) -> *const u8 {
+        std::ptr::from_ref(&self.seen).cast()
+    }
+
     /// The log in acceptance order.
     pub fn entries(&self) -> &[LogEntry] {
         &self.log

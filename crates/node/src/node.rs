@@ -227,6 +227,13 @@ impl Node {
         self.ledger.digest()
     }
 
+    /// The address the duplicate check of [`Node::on_message`] reads first (for
+    /// prefetching; see [`NodeLedger::seen_address`]).
+    #[inline]
+    pub fn hot_address(&self) -> *const u8 {
+        self.ledger.seen_address()
+    }
+
     /// Number of accepted transactions.
     pub fn log_len(&self) -> usize {
         self.ledger.len()

@@ -146,6 +146,14 @@ impl Model for Replication {
         msg.trace_key()
     }
 
+    /// Most deliveries are duplicates, decided by the seen set alone.
+    #[inline]
+    fn prefetch(&self, node: u32) {
+        if let Some(node) = self.nodes.get(node as usize) {
+            gossim_engine::prefetch::prefetch(node.hot_address());
+        }
+    }
+
     fn timer_key(timer: &Timer) -> u64 {
         match *timer {
             Timer::Gossip => 1,
