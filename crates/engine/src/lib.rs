@@ -31,6 +31,7 @@ pub mod rng;
 pub mod time;
 pub mod topology;
 pub mod trace;
+pub mod ziggurat;
 
 pub use engine::{Ctx, Engine, EngineConfig, EngineError, Model, NodeTable, RunLimits, RunOutcome, StopReason};
 pub use faults::{MisbehaviourSpec, NodeFaultSpec, NodeSelection};

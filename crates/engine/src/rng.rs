@@ -124,13 +124,11 @@ impl SimRng {
         -mean * libm::log(self.unit_open_zero())
     }
 
-    /// A standard normal variate (Box–Muller; one value per call, for simplicity
-    /// and so that the stream position never depends on a cached second value).
+    /// A standard normal variate by the ziggurat method (see [`crate::ziggurat`]):
+    /// usually one 64-bit draw and no transcendental function.
     #[inline]
     pub fn standard_normal(&mut self) -> f64 {
-        let u1 = self.unit_open_zero();
-        let u2 = self.unit();
-        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
+        crate::ziggurat::standard_normal(|| self.next_u64())
     }
 
     /// A Poisson variate with the given mean: Knuth's product method for small means,
