@@ -6,6 +6,7 @@
 //! message names the seed).
 
 mod commands;
+mod huge_pages;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +51,9 @@ impl std::fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
+
+#[global_allocator]
+static ALLOCATOR: huge_pages::HugePageAllocator = huge_pages::HugePageAllocator;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -1,4 +1,4 @@
-//! Cache prefetch hints: the one place in gossim that uses `unsafe`.
+//! Cache prefetch hints (with the binary's huge-page allocator, the only `unsafe` in gossim).
 //!
 //! A run at 10⁶ nodes is bound by memory latency, not arithmetic: each delivery reads
 //! the state of a random node, and its queue entry is written to the tail of one of
