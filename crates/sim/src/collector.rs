@@ -33,16 +33,14 @@ struct TxTrack {
 /// Collects everything the report needs during a run.
 pub struct Collector {
     node_count: u32,
-    honest: Vec<bool>,
-    up: Vec<bool>,
+    /// Everything kept per node, in one record so a node costs one cache line.
+    per_node: Vec<NodeRecord>,
     live_honest: u32,
     txs: Vec<TxTrack>,
     created: u32,
     expected_submissions: u32,
     /// Distinct transactions each node has accepted at least once.
-    delivered_per_node: Vec<u32>,
     delivered_pairs_live: u64,
-    node_fingerprint: Vec<u64>,
     digest_counts: FxHashMap<u64, u32>,
     all_equal: bool,
     converged_since: Option<u64>,
@@ -51,7 +49,6 @@ pub struct Collector {
     payload_messages: u64,
     bytes_sent: u64,
     dropped: [u64; DropCause::ALL.len()],
-    sent_per_node: Vec<u32>,
     duplicates: u64,
     rejected: BTreeMap<&'static str, u64>,
     pending: u64,
@@ -62,6 +59,21 @@ pub struct Collector {
 }
 
 /// Samples kept at most, whatever the interval asked for.
+/// What the collector keeps per node: 24 bytes, so at 10⁶ nodes the records of
+/// the nodes a delivery touches are one line each (and prefetchable, see
+/// [`Collector::prefetch_node`]).
+#[derive(Clone, Copy, Debug)]
+struct NodeRecord {
+    /// The node's current set-digest fingerprint.
+    fingerprint: u64,
+    /// Transactions this node has accepted (first acceptances).
+    delivered: u32,
+    /// Messages this node has sent.
+    sent: u32,
+    honest: bool,
+    up: bool,
+}
+
 const MAX_COVERAGE_ROWS: usize = 100_000;
 
 impl Collector {
@@ -82,15 +94,15 @@ impl Collector {
         }
         Collector {
             node_count,
-            up: vec![true; node_count as usize],
-            honest,
+            per_node: honest
+                .iter()
+                .map(|&honest| NodeRecord { fingerprint: empty_fingerprint, delivered: 0, sent: 0, honest, up: true })
+                .collect(),
             live_honest,
             txs: (0..transaction_count).map(|_| TxTrack::default()).collect(),
             created: 0,
             expected_submissions,
-            delivered_per_node: vec![0; node_count as usize],
             delivered_pairs_live: 0,
-            node_fingerprint: vec![empty_fingerprint; node_count as usize],
             digest_counts,
             all_equal: true,
             converged_since: None,
@@ -99,7 +111,6 @@ impl Collector {
             payload_messages: 0,
             bytes_sent: 0,
             dropped: [0; DropCause::ALL.len()],
-            sent_per_node: vec![0; node_count as usize],
             duplicates: 0,
             rejected: BTreeMap::new(),
             pending: 0,
@@ -110,8 +121,15 @@ impl Collector {
         }
     }
 
+    /// Hints the CPU to fetch `node`'s record: a delivery to it may update it.
+    #[inline]
+    pub fn prefetch_node(&self, node: u32) {
+        gossim_engine::prefetch::prefetch_index(&self.per_node, node as usize);
+    }
+
     fn is_live_honest(&self, node: u32) -> bool {
-        self.honest[node as usize] && self.up[node as usize]
+        let record = &self.per_node[node as usize];
+        record.honest && record.up
     }
 
     /// Emits coverage samples due strictly before `now` (the state between events is
@@ -160,7 +178,8 @@ impl Collector {
     pub fn on_send(&mut self, now: SimTime, from: u32, bytes: u32, payload_of: Option<TxIndex>) {
         self.messages_sent += 1;
         self.bytes_sent += u64::from(bytes);
-        self.sent_per_node[from as usize] = self.sent_per_node[from as usize].saturating_add(1);
+        let record = &mut self.per_node[from as usize];
+        record.sent = record.sent.saturating_add(1);
         if let Some(tx) = payload_of {
             self.payload_messages += 1;
             self.on_created(now, tx, from);
@@ -220,7 +239,7 @@ impl Collector {
         track.accepted[word] |= 1 << bit;
         track.deliveries.push((node, now.as_nanos()));
         track.ldh = track.ldh.max(u32::from(hop));
-        self.delivered_per_node[node as usize] += 1;
+        self.per_node[node as usize].delivered += 1;
         if live_honest {
             self.delivered_pairs_live += 1;
         }
@@ -228,7 +247,7 @@ impl Collector {
 
     /// Node `node`'s set digest is now `fingerprint`.
     pub fn digest_changed(&mut self, now: SimTime, node: u32, fingerprint: u64) {
-        let old = std::mem::replace(&mut self.node_fingerprint[node as usize], fingerprint);
+        let old = std::mem::replace(&mut self.per_node[node as usize].fingerprint, fingerprint);
         if !self.is_live_honest(node) || old == fingerprint {
             return;
         }
@@ -278,21 +297,21 @@ impl Collector {
     pub fn on_crash(&mut self, now: SimTime, node: u32) {
         if self.is_live_honest(node) {
             self.live_honest -= 1;
-            self.delivered_pairs_live -= u64::from(self.delivered_per_node[node as usize]);
-            self.uncount(self.node_fingerprint[node as usize]);
+            self.delivered_pairs_live -= u64::from(self.per_node[node as usize].delivered);
+            self.uncount(self.per_node[node as usize].fingerprint);
         }
-        self.up[node as usize] = false;
+        self.per_node[node as usize].up = false;
         self.recompute_all_equal();
         self.update_convergence(now);
     }
 
     /// `node` recovered with set digest `fingerprint`.
     pub fn on_recover(&mut self, now: SimTime, node: u32, fingerprint: u64) {
-        self.up[node as usize] = true;
-        self.node_fingerprint[node as usize] = fingerprint;
+        self.per_node[node as usize].up = true;
+        self.per_node[node as usize].fingerprint = fingerprint;
         if self.is_live_honest(node) {
             self.live_honest += 1;
-            self.delivered_pairs_live += u64::from(self.delivered_per_node[node as usize]);
+            self.delivered_pairs_live += u64::from(self.per_node[node as usize].delivered);
             *self.digest_counts.entry(fingerprint).or_insert(0) += 1;
         }
         self.recompute_all_equal();
@@ -320,7 +339,7 @@ impl Collector {
             let mut latencies: Vec<f64> = track
                 .deliveries
                 .iter()
-                .filter(|&&(node, _)| self.honest[node as usize] && self.up[node as usize])
+                .filter(|&&(node, _)| self.is_live_honest(node))
                 .map(|&(_, t)| SimTime(t - created_ns).as_millis_f64())
                 .collect();
             latencies.sort_by(f64::total_cmp);
@@ -417,7 +436,7 @@ impl Collector {
             evicted: self.evicted,
             converged_at_ms: self.converged_since.map(|t| SimTime(t).as_millis_f64()),
             distinct_digests_at_end: distinct,
-            max_node_messages_sent: self.sent_per_node.iter().copied().max().map_or(0, u64::from),
+            max_node_messages_sent: self.per_node.iter().map(|r| r.sent).max().map_or(0, u64::from),
             events: 0,
             final_time_ms: final_time.as_millis_f64(),
             stop_reason: String::new(),

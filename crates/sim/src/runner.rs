@@ -146,12 +146,14 @@ impl Model for Replication {
         msg.trace_key()
     }
 
-    /// Most deliveries are duplicates, decided by the seen set alone.
+    /// Most deliveries are duplicates, decided by the seen set alone; a first
+    /// delivery also updates the node's collector record.
     #[inline]
     fn prefetch(&self, node: u32) {
-        if let Some(node) = self.nodes.get(node as usize) {
-            gossim_engine::prefetch::prefetch(node.hot_address());
+        if let Some(state) = self.nodes.get(node as usize) {
+            gossim_engine::prefetch::prefetch(state.hot_address());
         }
+        self.collector.prefetch_node(node);
     }
 
     fn timer_key(timer: &Timer) -> u64 {
