@@ -515,12 +515,17 @@ fn random_regular_sparse(n: u32, degree: u32, rng: &mut SimRng) -> Result<Csr, T
         for (i, stub) in stubs.iter_mut().enumerate() {
             *stub = (i / d) as u32;
         }
-        for i in (1..slot_count).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
-            stubs.swap(i, j);
-        }
+        shuffle_prefetched(&mut stubs, rng);
         fill.fill(0);
-        for pair in stubs.chunks_exact(2) {
+        for (k, pair) in stubs.chunks_exact(2).enumerate() {
+            // The rows and fill counts of random nodes: start fetching a few pairs
+            // ahead (at 10⁶ nodes these arrays are far larger than the cache).
+            if let Some(ahead) = stubs.get(2 * (k + PREFETCH_PAIRS)..2 * (k + PREFETCH_PAIRS) + 2) {
+                for &node in ahead {
+                    crate::prefetch::prefetch_index(&targets, node as usize * d);
+                    crate::prefetch::prefetch_index(&fill, node as usize);
+                }
+            }
             let (u, v) = (pair[0] as usize, pair[1] as usize);
             targets[u * d + fill[u] as usize] = v as u32;
             fill[u] += 1;
@@ -541,6 +546,32 @@ fn random_regular_sparse(n: u32, degree: u32, rng: &mut SimRng) -> Result<Csr, T
     Err(invalid(format!(
         "random_regular: no simple {degree}-regular graph on {n} nodes after {PAIRING_ATTEMPT_LIMIT} pairings"
     )))
+}
+
+/// How many stub pairs ahead the pairing loop prefetches.
+const PREFETCH_PAIRS: usize = 8;
+
+/// A Fisher–Yates shuffle (from the back, `j` uniform in `0..=i`), drawing the same
+/// numbers in the same order as the textbook loop, but in blocks: a block's random
+/// positions are drawn and prefetched before its swaps run, so the swaps into a
+/// large array do not wait on memory one at a time.
+fn shuffle_prefetched(items: &mut [u32], rng: &mut SimRng) {
+    const BLOCK: usize = 32;
+    let mut picks = [0usize; BLOCK];
+    let mut i = items.len();
+    while i > 1 {
+        // Swaps for positions i-1 down to i-block (never below 1).
+        let block = BLOCK.min(i - 1);
+        for (k, pick) in picks[..block].iter_mut().enumerate() {
+            let at = i - 1 - k;
+            *pick = rng.below(at as u64 + 1) as usize;
+            crate::prefetch::prefetch_index(items, *pick);
+        }
+        for (k, &pick) in picks[..block].iter().enumerate() {
+            items.swap(i - 1 - k, pick);
+        }
+        i -= block;
+    }
 }
 
 /// The excess copies in sorted slot rows, in (u, v) order with u ≤ v: one entry
@@ -788,6 +819,23 @@ mod tests {
 
     fn build(spec: &TopologySpec, n: u32, seed: u64) -> Topology {
         Topology::build(spec, n, &mut rng(seed)).unwrap_or_else(|e| panic!("{spec:?} n={n} seed={seed}: {e}"))
+    }
+
+    #[test]
+    fn blocked_shuffle_draws_and_permutes_exactly_as_fisher_yates() {
+        for len in [0usize, 1, 2, 3, 32, 33, 34, 100, 1_000] {
+            let mut textbook: Vec<u32> = (0..len as u32).collect();
+            let mut draws = rng(len as u64);
+            for i in (1..len).rev() {
+                let j = draws.below(i as u64 + 1) as usize;
+                textbook.swap(i, j);
+            }
+            let mut blocked: Vec<u32> = (0..len as u32).collect();
+            let mut same = rng(len as u64);
+            shuffle_prefetched(&mut blocked, &mut same);
+            assert_eq!(blocked, textbook, "len {len}");
+            assert_eq!(same.next_u64(), draws.next_u64(), "same number of draws, len {len}");
+        }
     }
 
     /// The CSR of an explicit topology, with its invariants checked.
