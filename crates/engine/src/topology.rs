@@ -385,6 +385,14 @@ impl Topology {
         queue.push(0);
         let mut head = 0;
         while head < queue.len() {
+            // The queue names the nodes to expand next: fetch their adjacency early
+            // (offset far ahead, the list it points at nearer).
+            if let Some(&later) = queue.get(head + 16) {
+                self.prefetch_offsets(later);
+            }
+            if let Some(&sooner) = queue.get(head + 8) {
+                self.prefetch_neighbours(sooner);
+            }
             let node = queue[head];
             head += 1;
             for &next in csr.neighbours(node) {
