@@ -70,6 +70,7 @@
 //!   the overflow heap at heap cost.
 
 use crate::queue::{EventKey, EventQueue};
+use crate::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -549,6 +550,25 @@ impl<E> EventQueue<E> for CalendarQueue<E> {
     #[inline]
     fn len(&self) -> usize {
         self.current.len() + self.current_late.len() + self.ring_len + self.overflow.len()
+    }
+
+    /// Fetches the ring slot's `Vec` header (its pointer and length); the append
+    /// itself then needs only the tail line.
+    #[inline]
+    fn prefetch_push(&self, time: SimTime) {
+        let bucket = time.as_nanos() >> self.shift;
+        if bucket > self.current_bucket && bucket - self.current_bucket < self.buckets.len() as u64 {
+            crate::prefetch::prefetch_index(&self.buckets, (bucket & self.mask()) as usize);
+        }
+    }
+
+    #[inline]
+    fn prefetch_push_tail(&self, time: SimTime) {
+        let bucket = time.as_nanos() >> self.shift;
+        if bucket > self.current_bucket && bucket - self.current_bucket < self.buckets.len() as u64 {
+            let list = &self.buckets[(bucket & self.mask()) as usize];
+            crate::prefetch::prefetch(list.as_ptr().wrapping_add(list.len()));
+        }
     }
 
     #[inline]

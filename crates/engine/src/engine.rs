@@ -367,6 +367,8 @@ pub struct Engine<M: Model + 'static> {
     events: u64,
     peak_pending: usize,
     out: Outgoing<M>,
+    /// Accepted sends of the current callback, queued once all are judged.
+    staged: Vec<(SimTime, u32, u32, M::Message)>,
     stop: bool,
 }
 
@@ -397,6 +399,7 @@ impl<M: Model + 'static> Engine<M> {
             events: 0,
             peak_pending: 0,
             out: Outgoing::default(),
+            staged: Vec::new(),
             stop: false,
             topology,
         };
@@ -480,7 +483,13 @@ impl<M: Model + 'static> Engine<M> {
             observer.on_send(now, from, to, bytes);
             let envelope = Envelope { now, from, to, bytes };
             match self.network.judge_send(&envelope, &mut self.net_rng) {
-                Ok(delay) => self.push(now.plus(delay), Event::Deliver { from, to, msg }),
+                Ok(delay) => {
+                    // Queued after the loop, in this same order (so with the same
+                    // sequence numbers): the queue fetches each slot meanwhile.
+                    let at = now.plus(delay);
+                    self.queue.prefetch_push(at);
+                    self.staged.push((at, from, to, msg));
+                }
                 Err(cause) => {
                     self.trace.fold(now.as_nanos(), TraceKind::Drop, from, to, cause as u64);
                     observer.on_drop(now, from, to, bytes, cause);
@@ -488,6 +497,16 @@ impl<M: Model + 'static> Engine<M> {
                 }
             }
         }
+        let mut staged = std::mem::take(&mut self.staged);
+        if staged.len() > 1 {
+            for (at, ..) in &staged {
+                self.queue.prefetch_push_tail(*at);
+            }
+        }
+        for (at, from, to, msg) in staged.drain(..) {
+            self.push(at, Event::Deliver { from, to, msg });
+        }
+        self.staged = staged;
         for (node, at, timer) in out.timers.drain(..) {
             let incarnation = self.nodes.incarnation[node as usize];
             self.push(at, Event::Timer { node, incarnation, timer });

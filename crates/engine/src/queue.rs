@@ -37,6 +37,11 @@ pub trait EventQueue<E> {
     fn upcoming(&self, _ahead: usize) -> Option<&E> {
         None
     }
+    /// A hint that an event at `time` will be pushed soon: start fetching where it
+    /// will go. Never changes the queue.
+    fn prefetch_push(&self, _time: SimTime) {}
+    /// The second stage of [`EventQueue::prefetch_push`].
+    fn prefetch_push_tail(&self, _time: SimTime) {}
     /// True when nothing is pending.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -148,6 +153,20 @@ impl<E> EventQueue<E> for AnyQueue<E> {
         match self {
             AnyQueue::Heap(q) => q.upcoming(ahead),
             AnyQueue::Calendar(q) => q.upcoming(ahead),
+        }
+    }
+    #[inline]
+    fn prefetch_push(&self, time: SimTime) {
+        match self {
+            AnyQueue::Heap(q) => q.prefetch_push(time),
+            AnyQueue::Calendar(q) => q.prefetch_push(time),
+        }
+    }
+    #[inline]
+    fn prefetch_push_tail(&self, time: SimTime) {
+        match self {
+            AnyQueue::Heap(q) => q.prefetch_push_tail(time),
+            AnyQueue::Calendar(q) => q.prefetch_push_tail(time),
         }
     }
 }
