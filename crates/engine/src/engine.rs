@@ -55,8 +55,16 @@ pub trait Model {
     fn on_recover(&mut self, _ctx: &mut Ctx<'_, Self>, _node: u32, _wiped: bool) {}
     /// A message was dropped; lets the model attribute drops to its own categories.
     fn on_drop(&mut self, _msg: &Self::Message, _from: u32, _to: u32, _cause: DropCause) {}
-    /// A message for `node` is a few events away: a hint to start fetching its state.
+    /// A message for `node` is a few events away: a hint to start fetching what
+    /// handling it reads first.
     fn prefetch(&self, _node: u32) {}
+    /// The same message, nearer: what [`Model::prefetch`] fetched should now be
+    /// cached. True when handling it will go beyond that (for example, forward it),
+    /// so the engine fetches `node`'s neighbour list too; the model may start
+    /// fetching its own further state here. Called more than once per message.
+    fn prefetch_more(&self, _node: u32, _msg: &Self::Message) -> bool {
+        true
+    }
 }
 
 /// Why a run ended.
@@ -660,16 +668,23 @@ impl<M: Model + 'static> Engine<M> {
 
     /// Memory latency, not arithmetic, bounds a large run: each delivery touches a
     /// random node's state and, when it forwards, that node's neighbour list. The
-    /// queue knows the destinations a few events ahead, so start fetching them now:
-    /// the node state and CSR offset far ahead, the neighbour list (which needs the
-    /// offset) nearer. Hints only; nothing here changes a result.
+    /// queue knows the destinations a few events ahead, so start fetching them now,
+    /// in stages: the node state far ahead; nearer, if the model says the delivery
+    /// will do more than that state decides, the CSR offset; nearer still the
+    /// neighbour list it points at. Hints only; nothing here changes a result.
     #[inline]
     fn prefetch_upcoming(&self, model: &M) {
         if let Some(Event::Deliver { to, .. }) = self.queue.upcoming(PREFETCH_AHEAD) {
             model.prefetch(*to);
+        }
+        if let Some(Event::Deliver { to, msg, .. }) = self.queue.upcoming(PREFETCH_AHEAD * 5 / 8)
+            && model.prefetch_more(*to, msg)
+        {
             self.topology.prefetch_offsets(*to);
         }
-        if let Some(Event::Deliver { to, .. }) = self.queue.upcoming(PREFETCH_AHEAD / 2) {
+        if let Some(Event::Deliver { to, msg, .. }) = self.queue.upcoming(PREFETCH_AHEAD / 4)
+            && model.prefetch_more(*to, msg)
+        {
             self.topology.prefetch_neighbours(*to);
         }
     }

@@ -37,7 +37,7 @@
 //! observations), and the ledger rules ([`gossim_ledger::ledger`]).
 
 use crate::behaviour::Behaviour;
-use crate::config::{Fanout, Forward, PeerSampler, Period, Phase, ProtocolKind, Rounds, RumorStop, Timing};
+use crate::config::{Fanout, Forward, NodeConfig, PeerSampler, Period, Phase, ProtocolKind, Rounds, RumorStop, Timing};
 use crate::entropy::Entropy;
 use crate::io::{HotItem, Io};
 use crate::message::{Batch, Message, NonceEntry};
@@ -189,14 +189,28 @@ impl Node {
         // The hot path of every gossip protocol: an honest copy of a transaction this
         // node has already seen. One bit test, one observation, no hashing. (Rumour
         // feedback needs the full path: the reply depends on when it was accepted.)
-        if let Message::Tx { tx, tamper: 0, .. } = msg
-            && self.ledger.has_seen(tx)
-            && !matches!(io.shared.config.protocol.kind, ProtocolKind::Rumor { feedback: true, .. })
-        {
+        if let Some(tx) = self.plain_duplicate(io.shared.config, &msg) {
             io.out.observations.push(Observation::Duplicate { tx, from: Some(from) });
             return;
         }
         self.dispatch(io, from, msg);
+    }
+
+    /// `Some(tx)` when `msg` is an honest copy of `tx` that this node has already
+    /// seen and that needs no reply: [`Node::on_message`] then only records a
+    /// duplicate. A driver may ask ahead of delivery (to skip prefetching what only
+    /// a first copy reads); the answer is final only at delivery.
+    #[inline]
+    pub fn plain_duplicate(&self, config: &NodeConfig, msg: &Message) -> Option<TxIndex> {
+        match *msg {
+            Message::Tx { tx, tamper: 0, .. }
+                if self.ledger.has_seen(tx)
+                    && !matches!(config.protocol.kind, ProtocolKind::Rumor { feedback: true, .. }) =>
+            {
+                Some(tx)
+            }
+            _ => None,
+        }
     }
 
     #[inline(never)]

@@ -146,14 +146,23 @@ impl Model for Replication {
         msg.trace_key()
     }
 
-    /// Most deliveries are duplicates, decided by the seen set alone; a first
-    /// delivery also updates the node's collector record.
+    /// Most deliveries are duplicates, decided by the seen set alone.
     #[inline]
     fn prefetch(&self, node: u32) {
         if let Some(state) = self.nodes.get(node as usize) {
             gossim_engine::prefetch::prefetch(state.hot_address());
         }
-        self.collector.prefetch_node(node);
+    }
+
+    /// Anything but a plain duplicate also updates the node's collector record and
+    /// may forward.
+    #[inline]
+    fn prefetch_more(&self, node: u32, msg: &Message) -> bool {
+        let duplicate = self.nodes.get(node as usize).is_some_and(|n| n.plain_duplicate(&self.config, msg).is_some());
+        if !duplicate {
+            self.collector.prefetch_node(node);
+        }
+        !duplicate
     }
 
     fn timer_key(timer: &Timer) -> u64 {
