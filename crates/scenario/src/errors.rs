@@ -101,6 +101,20 @@ pub fn unknown_name(what: &str, given: &str, allowed: &[&str]) -> String {
     message
 }
 
+/// Integer keys whose smallest allowed value is 1 although their type allows 0. A
+/// wrong-type value at one of these paths is told the real range, not the type's.
+pub const AT_LEAST_ONE: &[&str] = &["nodes", "workload.accounts", "protocol.k"];
+
+/// `humanized` (a message about the value at `path`) with a type's range replaced by
+/// the key's own when the key is one of [`AT_LEAST_ONE`].
+pub fn with_key_range(path: &str, humanized: String) -> String {
+    if AT_LEAST_ONE.contains(&path) {
+        humanized.replacen("an integer from 0 to", "an integer from 1 to", 1)
+    } else {
+        humanized
+    }
+}
+
 /// A short rendering of a JSON value for "found ..." in messages.
 pub fn describe_value(value: &serde_json::Value) -> String {
     match value {

@@ -34,7 +34,7 @@ mod spans;
 pub mod units;
 mod validate;
 
-pub use errors::{ScenarioError, ScenarioErrors};
+pub use errors::{AT_LEAST_ONE, ScenarioError, ScenarioErrors};
 pub use load::{Loaded, from_value, load_file, load_str};
 pub use memory::{
     BANDWIDTH_BYTES_PER_NODE, BURSTY_LOSS_BYTES_PER_NODE, CSR_OFFSET_BYTES, CSR_TARGET_BYTES, DELIVERY_RECORD_BYTES,

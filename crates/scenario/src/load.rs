@@ -9,7 +9,7 @@
 //! semantic checks skip whatever was repaired, and array indices are mapped back to
 //! the file's, so every message describes a real problem at its real place.
 
-use crate::errors::{ScenarioError, ScenarioErrors, describe_value, humanize};
+use crate::errors::{ScenarioError, ScenarioErrors, describe_value, humanize, with_key_range};
 use crate::overrides::{parse_override, set_path, set_path_canonical};
 use crate::resolved::Scenario;
 use crate::schema::{ScenarioFile, Sweep};
@@ -250,7 +250,7 @@ fn decode(value: &Value) -> Decoded {
             if original.last() == Some(&Seg::Key("kind".into())) && humanized.starts_with("unknown value") {
                 humanized = humanized.replacen("unknown value", "unknown kind", 1);
             }
-            out.errors.push(RawError::at(&path, humanized));
+            out.errors.push(RawError::at(&path, with_key_range(&path, humanized)));
         }
         // Repair: drop the offending value, or stand in for a required top-level key.
         match current.as_slice() {

@@ -4,7 +4,8 @@
 use gossim_engine::{LatencyDist, LatencyModel, LossModel, NodeFaultSpec, NodeSelection, SimTime, TopologySpec};
 use gossim_node::{Fanout, Forward, ProtocolKind, Rounds};
 use gossim_scenario::{
-    Arrival, Loaded, Origin, ScenarioError, StopWhen, estimate_memory, from_value, json_schema, load_file, load_str,
+    AT_LEAST_ONE, Arrival, Loaded, Origin, ScenarioError, StopWhen, estimate_memory, from_value, json_schema,
+    load_file, load_str,
 };
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -260,6 +261,19 @@ mod broken_files {
         let text = "{\n  \"name\": \"bad\",\n  \"seed\": 7,\n  \"nodes\": 100,\n  \"topology\": {\"kind\": \"random_regular\", \"degree\": 8},\n  \"network\": {\"latency\": {\"kind\": \"constant\", \"value\": \"80ms\"}},\n  \"protocol\": {\n    \"kind\": \"push\",\n      \"fanout\": -2,\n    \"forward\": \"once\"\n  }\n}\n";
         let errors = load_str(text, "bad.json", &[]).unwrap_err();
         assert_eq!(errors.to_string(), "bad.json:9:17: protocol.fanout: expected an integer ≥ 1, found -2");
+    }
+
+    #[test]
+    fn keys_that_start_at_one_say_so_for_zero_and_for_negative_values() {
+        let rumor = r#"{"name": "x", "nodes": 10, "protocol": {"kind": "rumor", "k": 2}}"#;
+        for &path in AT_LEAST_ONE {
+            for (value, expected) in
+                [("0", "expected an integer ≥ 1, found 0"), ("-3", "expected an integer from 1 to")]
+            {
+                let errors = errors_of(rumor, &[&format!("{path}={value}")]);
+                assert_has(&errors, path, None, expected);
+            }
+        }
     }
 
     #[test]
