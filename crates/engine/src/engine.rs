@@ -229,6 +229,12 @@ pub struct Outgoing<M: Model + ?Sized> {
     inputs: Vec<(SimTime, M::Input)>,
 }
 
+impl<M: Model + ?Sized> Outgoing<M> {
+    fn is_empty(&self) -> bool {
+        self.sends.is_empty() && self.timers.is_empty() && self.inputs.is_empty()
+    }
+}
+
 impl<M: Model + ?Sized> Default for Outgoing<M> {
     fn default() -> Self {
         Outgoing { sends: Vec::new(), timers: Vec::new(), inputs: Vec::new() }
@@ -528,20 +534,19 @@ impl<M: Model + 'static> Engine<M> {
     /// Calls `f(model, ctx)` with a fresh context, then drains its output.
     #[inline]
     fn call<O: Observer>(&mut self, model: &mut M, observer: &mut O, f: impl FnOnce(&mut M, &mut Ctx<'_, M>)) {
-        let mut out = std::mem::take(&mut self.out);
-        {
-            let mut ctx = Ctx {
-                now: self.now,
-                out: &mut out,
-                nodes: &self.nodes,
-                topology: &self.topology,
-                rng: &mut self.protocol_rng,
-                stop: &mut self.stop,
-            };
-            f(model, &mut ctx);
+        let mut ctx = Ctx {
+            now: self.now,
+            out: &mut self.out,
+            nodes: &self.nodes,
+            topology: &self.topology,
+            rng: &mut self.protocol_rng,
+            stop: &mut self.stop,
+        };
+        f(model, &mut ctx);
+        // Most callbacks (a duplicate delivery) produce nothing.
+        if !self.out.is_empty() {
+            self.drain(observer, model);
         }
-        self.out = out;
-        self.drain(observer, model);
     }
 
     fn crash<O: Observer>(
