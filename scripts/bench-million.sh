@@ -21,10 +21,11 @@ for i in $(seq 1 "$reps"); do
   total=$(field deliveries_per_total_cpu_second "$t")
   peak=$(field peak_memory_bytes "$t")
   deliveries=$(field deliveries "$t")
+  pending=$(field peak_pending_events "$t")
   simulate=$(grep -o '"simulate": *[0-9.e+-]*' "$t" | sed 's/.*: *//')
   setup=$(grep -o '"setup": *[0-9.e+-]*' "$t" | sed 's/.*: *//')
-  printf 'run %d: %s deliveries; event loop %.2f M deliveries/CPU-s (%.2f s), whole run %.2f M/CPU-s (setup %.2f s); peak memory %.0f MiB\n' \
-    "$i" "$deliveries" "$(echo "$rate / 1000000" | bc -l)" "$simulate" "$(echo "$total / 1000000" | bc -l)" "$setup" "$(echo "$peak / 1048576" | bc -l)"
+  printf 'run %d: %s deliveries; event loop %.2f M deliveries/CPU-s (%.2f s), whole run %.2f M/CPU-s (setup %.2f s); peak memory %.0f MiB, %s events pending at most\n' \
+    "$i" "$deliveries" "$(echo "$rate / 1000000" | bc -l)" "$simulate" "$(echo "$total / 1000000" | bc -l)" "$setup" "$(echo "$peak / 1048576" | bc -l)" "$pending"
   if [ "$(echo "$rate > $best_rate" | bc -l)" = 1 ]; then best_rate=$rate; fi
 done
 printf 'best: %.2f M deliveries per CPU-second (target >= 5); see timing.json for the full record\n' "$(echo "$best_rate / 1000000" | bc -l)"

@@ -285,7 +285,10 @@ fn a_run_writes_every_documented_file_column_and_metric() {
     assert_eq!(manifest["seed"], 1);
     let digest = manifest["trace_digest"].as_str().unwrap();
     assert!(digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()), "{digest}");
-    assert!(read_json(&out.join("timing.json"))["wall_seconds"].as_f64().is_some());
+    let timing = read_json(&out.join("timing.json"));
+    assert!(timing["wall_seconds"].as_f64().is_some());
+    let pending = timing["peak_pending_events"].as_u64().unwrap();
+    assert!(pending > 0 && pending < metrics["events"].as_u64().unwrap(), "{pending}");
 }
 
 #[test]

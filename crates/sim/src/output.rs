@@ -91,6 +91,9 @@ pub struct Timing {
     pub cpu_phases: crate::runner::CpuPhases,
     /// Peak resident memory of the process (VmHWM), bytes; null where unknown.
     pub peak_memory_bytes: Option<u64>,
+    /// Most events pending in the queue at once (each costs the engine's pending-event
+    /// size): with the node count, what the peak memory is made of.
+    pub peak_pending_events: usize,
     /// The command line that produced the run.
     pub command: Vec<String>,
 }
@@ -108,6 +111,7 @@ impl Timing {
             deliveries_per_total_cpu_second: result.deliveries as f64 / cpu_seconds.max(1e-9),
             cpu_phases: result.cpu_phases,
             peak_memory_bytes: peak_memory_bytes(),
+            peak_pending_events: result.outcome.peak_pending,
             command: std::env::args().collect(),
         }
     }
