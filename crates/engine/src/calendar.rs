@@ -241,7 +241,20 @@ impl<E> CalendarQueue<E> {
 
     #[inline]
     fn bucket_of(&self, key: &EventKey) -> u64 {
-        key.time.as_nanos() >> self.shift
+        self.bucket_at(key.time)
+    }
+
+    #[inline]
+    fn bucket_at(&self, time: SimTime) -> u64 {
+        time.as_nanos() >> self.shift
+    }
+
+    /// The ring slot of `bucket` if it lies after the current bucket and before the
+    /// horizon (otherwise it belongs to `current` or to `overflow`).
+    #[inline]
+    fn ring_slot(&self, bucket: u64) -> Option<usize> {
+        (bucket > self.current_bucket && bucket - self.current_bucket < self.buckets.len() as u64)
+            .then(|| (bucket & self.mask()) as usize)
     }
 
     /// Empties the ring (releasing its buffers) and sizes it for `bucket_count` buckets.
@@ -270,8 +283,7 @@ impl<E> CalendarQueue<E> {
                 self.window_heap_pushes += 1;
                 self.current_late.push(Late { key, event });
             }
-        } else if bucket - self.current_bucket < self.buckets.len() as u64 {
-            let slot = (bucket & self.mask()) as usize;
+        } else if let Some(slot) = self.ring_slot(bucket) {
             let list = &mut self.buckets[slot];
             if list.is_empty() {
                 let word = slot / 64;
@@ -556,17 +568,16 @@ impl<E> EventQueue<E> for CalendarQueue<E> {
     /// itself then needs only the tail line.
     #[inline]
     fn prefetch_push(&self, time: SimTime) {
-        let bucket = time.as_nanos() >> self.shift;
-        if bucket > self.current_bucket && bucket - self.current_bucket < self.buckets.len() as u64 {
-            crate::prefetch::prefetch_index(&self.buckets, (bucket & self.mask()) as usize);
+        if let Some(slot) = self.ring_slot(self.bucket_at(time)) {
+            crate::prefetch::prefetch_index(&self.buckets, slot);
         }
     }
 
+    /// Fetches the line the append will write (reads the header fetched above).
     #[inline]
     fn prefetch_push_tail(&self, time: SimTime) {
-        let bucket = time.as_nanos() >> self.shift;
-        if bucket > self.current_bucket && bucket - self.current_bucket < self.buckets.len() as u64 {
-            let list = &self.buckets[(bucket & self.mask()) as usize];
+        if let Some(slot) = self.ring_slot(self.bucket_at(time)) {
+            let list = &self.buckets[slot];
             crate::prefetch::prefetch(list.as_ptr().wrapping_add(list.len()));
         }
     }

@@ -97,13 +97,13 @@ impl SimRng {
     /// A uniform float in `[0, 1)` with 53 random bits.
     #[inline]
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        unit_from_bits(self.next_u64())
     }
 
     /// A uniform float in `(0, 1]`, safe to take the logarithm of.
     #[inline]
     pub fn unit_open_zero(&mut self) -> f64 {
-        ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+        open_unit_from_bits(self.next_u64())
     }
 
     /// True with probability `p` (clamped to `[0, 1]`).
@@ -157,6 +157,18 @@ impl SimRng {
         }
         count
     }
+}
+
+/// [`SimRng::unit`] of a given 64-bit word: its top 53 bits as a float in `[0, 1)`.
+#[inline]
+pub(crate) fn unit_from_bits(bits: u64) -> f64 {
+    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// [`SimRng::unit_open_zero`] of a given 64-bit word: a float in `(0, 1]`.
+#[inline]
+pub(crate) fn open_unit_from_bits(bits: u64) -> f64 {
+    ((bits >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 #[cfg(test)]

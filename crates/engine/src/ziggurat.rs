@@ -14,6 +14,7 @@
 //!
 //! Not here: other distributions (see [`crate::rng`] and [`crate::latency`]).
 
+use crate::rng::{open_unit_from_bits, unit_from_bits};
 use std::sync::OnceLock;
 
 /// Number of layers (a power of two: the layer is the low bits of the draw).
@@ -55,12 +56,6 @@ fn tables() -> &'static Tables {
     })
 }
 
-/// A uniform float in `(0, 1]` from a 64-bit word (safe to take the log of).
-#[inline]
-fn open_unit(bits: u64) -> f64 {
-    ((bits >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
 /// A standard normal variate; `next` yields uniformly random 64-bit words.
 #[inline]
 pub fn standard_normal(mut next: impl FnMut() -> u64) -> f64 {
@@ -68,7 +63,7 @@ pub fn standard_normal(mut next: impl FnMut() -> u64) -> f64 {
     loop {
         let bits = next();
         // Uniform on [-1, 1) from the top 53 bits; the layer from the low 8.
-        let u = ((bits >> 11) as f64 * (1.0 / (1u64 << 52) as f64)) - 1.0;
+        let u = 2.0 * unit_from_bits(bits) - 1.0;
         let layer = (bits & (LAYERS as u64 - 1)) as usize;
         if u.abs() < tables.ratio[layer] {
             return u * tables.x[layer];
@@ -80,7 +75,7 @@ pub fn standard_normal(mut next: impl FnMut() -> u64) -> f64 {
         let x = u * tables.x[layer];
         let f0 = libm::exp(-0.5 * (tables.x[layer] * tables.x[layer] - x * x));
         let f1 = libm::exp(-0.5 * (tables.x[layer + 1] * tables.x[layer + 1] - x * x));
-        let v = (next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        let v = unit_from_bits(next());
         if f1 + v * (f0 - f1) < 1.0 {
             return x;
         }
@@ -91,8 +86,8 @@ pub fn standard_normal(mut next: impl FnMut() -> u64) -> f64 {
 #[cold]
 fn tail(next: &mut impl FnMut() -> u64, negative: bool) -> f64 {
     loop {
-        let x = libm::log(open_unit(next())) / TAIL_START;
-        let y = libm::log(open_unit(next()));
+        let x = libm::log(open_unit_from_bits(next())) / TAIL_START;
+        let y = libm::log(open_unit_from_bits(next()));
         if -2.0 * y >= x * x {
             return if negative { x - TAIL_START } else { TAIL_START - x };
         }
