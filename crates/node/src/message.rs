@@ -126,22 +126,24 @@ impl Message {
 
     /// A 64-bit key of the whole content, folded into the engine's trace digest.
     pub fn trace_key(&self) -> u64 {
-        let key = match self {
+        // Fixed-size kinds pack their fields exactly into two words, so one multiply
+        // and a mix suffice: this runs once per delivery. Lists fold item by item.
+        let tag = |kind: u64| kind << 56;
+        match self {
             Message::Tx { tx, hop, tamper, bytes } => {
-                fold(fold(fold(fold(1, u64::from(tx.0)), u64::from(*hop)), u64::from(*tamper)), u64::from(*bytes))
+                pair_key(u64::from(tx.0) | u64::from(*hop) << 32 | u64::from(*tamper) << 48, u64::from(*bytes) | tag(1))
             }
-            Message::Inv { tx, hop } => fold(fold(2, u64::from(tx.0)), u64::from(*hop)),
-            Message::GetData { tx } => fold(3, u64::from(tx.0)),
-            Message::Feedback { tx, useful } => fold(fold(4, u64::from(tx.0)), u64::from(*useful)),
-            Message::Summary { entries } => entries
+            Message::Inv { tx, hop } => pair_key(u64::from(tx.0) | u64::from(*hop) << 32, tag(2)),
+            Message::GetData { tx } => pair_key(u64::from(tx.0), tag(3)),
+            Message::Feedback { tx, useful } => pair_key(u64::from(tx.0) | u64::from(*useful) << 32, tag(4)),
+            Message::Summary { entries } => mix(entries
                 .as_slice()
                 .iter()
-                .fold(5, |h, e| fold(h, (u64::from(e.account) << 32) | u64::from(e.next_nonce))),
-            Message::Digest { fingerprint, accepted } => fold(fold(6, *fingerprint), u64::from(*accepted)),
-            Message::IdSet { ids } => ids.as_slice().iter().fold(7, |h, t| fold(h, u64::from(t.0))),
-            Message::Want { ids } => ids.as_slice().iter().fold(8, |h, t| fold(h, u64::from(t.0))),
-        };
-        mix(key)
+                .fold(5, |h, e| fold(h, (u64::from(e.account) << 32) | u64::from(e.next_nonce)))),
+            Message::Digest { fingerprint, accepted } => pair_key(*fingerprint, u64::from(*accepted) | tag(6)),
+            Message::IdSet { ids } => mix(ids.as_slice().iter().fold(7, |h, t| fold(h, u64::from(t.0)))),
+            Message::Want { ids } => mix(ids.as_slice().iter().fold(8, |h, t| fold(h, u64::from(t.0)))),
+        }
     }
 
     /// The transaction this message is about, if it is about exactly one.
@@ -178,6 +180,11 @@ impl Message {
     /// Every kind name, in report order.
     pub const KIND_NAMES: [&'static str; 8] =
         ["tx", "inv", "get_data", "feedback", "summary", "digest", "id_set", "want"];
+}
+
+/// A key for two words: a bijection of `low` for each `high`, then mixed.
+fn pair_key(low: u64, high: u64) -> u64 {
+    mix(low.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ high)
 }
 
 /// Folds `value` into `hash` (order-sensitive).
