@@ -86,6 +86,8 @@ const EVENTS_PER_BUCKET: usize = 32;
 /// Upper bound on the events in a bucket at the front of the queue, through the
 /// width: sorting a bucket this size (384 KiB of `(EventKey, u64)`) still fits in L2.
 const FRONT_BUCKET_LIMIT: u128 = 1 << 14;
+/// Most pending times a layout estimate reads (see `estimate_layout`).
+const LAYOUT_SAMPLE: usize = 1 << 16;
 /// Pending count below which an adaptive queue does not re-lay out on size alone.
 const MIN_RELAYOUT_LEN: usize = 1024;
 /// Work units (comparisons in bucket sorts, bitmap words scanned) per pop above which
@@ -400,16 +402,27 @@ impl<E> CalendarQueue<E> {
         if len < 2 {
             return (self.shift, bucket_count);
         }
-        let mut times: Vec<u64> = Vec::with_capacity(len);
-        times.extend(self.current.iter().map(|(k, _)| k.time.as_nanos()));
-        times.extend(self.current_late.iter().map(|late| late.key.time.as_nanos()));
-        times.extend(self.buckets.iter().flatten().map(|(k, _)| k.time.as_nanos()));
-        times.extend(self.overflow.iter().map(|late| late.key.time.as_nanos()));
+        // The quantiles come from a systematic sample (every `stride`-th event of each
+        // container, plus each container's head): a few hundred kilobytes instead of a
+        // copy of every pending time, which at 10^6 pending events cost more than the
+        // estimate is worth. The layout only ever changes speed, never the pop order.
+        let stride = len.div_ceil(LAYOUT_SAMPLE);
+        let mut times: Vec<u64> = Vec::with_capacity(LAYOUT_SAMPLE + self.buckets.len() + 3);
+        times.extend(self.current.last().map(|(k, _)| k.time.as_nanos()));
+        times.extend(self.current_late.peek().map(|late| late.key.time.as_nanos()));
+        times.extend(self.overflow.peek().map(|late| late.key.time.as_nanos()));
+        times.extend(self.current.iter().step_by(stride).map(|(k, _)| k.time.as_nanos()));
+        times.extend(self.current_late.iter().step_by(stride).map(|late| late.key.time.as_nanos()));
+        for list in &self.buckets {
+            times.extend(list.iter().step_by(stride).map(|(k, _)| k.time.as_nanos()));
+        }
+        times.extend(self.overflow.iter().step_by(stride).map(|late| late.key.time.as_nanos()));
+        let sampled = times.len();
         let earliest = *times.iter().min().unwrap();
         // The horizon, which starts where the ring will start, should reach the 31/32
         // quantile: few events in the overflow heap.
         let origin = earliest.min(self.last_pop_ns);
-        let far_rank = len - 1 - len / 32;
+        let far_rank = sampled - 1 - sampled / 32;
         let far = *times.select_nth_unstable(far_rank).1;
         if far == origin {
             // Everything at one instant says nothing about the spacing.
@@ -417,15 +430,17 @@ impl<E> CalendarQueue<E> {
         }
         let cover_width = (u128::from(far - origin) + 1).div_ceil(bucket_count as u128);
         // The front bucket should not be huge: density over the earliest 1/64th.
-        let front_rank = (len / 64).max(1);
+        let front_rank = (sampled / 64).max(1);
         let front_width = if front_rank < far_rank {
             let front = *times[..far_rank].select_nth_unstable(front_rank).1;
             let span = u128::from(front - earliest);
+            // The events (not samples) before `front`.
+            let front_events = (front_rank as u128 * len as u128 / sampled as u128).max(1);
             if span == 0 {
                 // A burst at one instant says nothing about the spacing.
                 u128::MAX
             } else {
-                (FRONT_BUCKET_LIMIT * span / front_rank as u128).max(1)
+                (FRONT_BUCKET_LIMIT * span / front_events).max(1)
             }
         } else {
             u128::MAX
