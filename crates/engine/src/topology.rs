@@ -319,14 +319,18 @@ impl Topology {
         }
     }
 
-    /// Hints the CPU to fetch `node`'s neighbour list. Reads the node's offset, so it
-    /// pays off once [`Topology::prefetch_offsets`] has brought that in.
+    /// Hints the CPU to fetch `node`'s neighbour list: its first and last lines (a
+    /// list of 16 ids is one line's worth but seldom line-aligned). Reads the node's
+    /// offsets, so it pays off once [`Topology::prefetch_offsets`] has brought them in.
     #[inline]
     pub fn prefetch_neighbours(&self, node: u32) {
         if let Topology::Graph(csr) = self
-            && let Some(&start) = csr.offsets.get(node as usize)
+            && let Some(&[start, end]) = csr.offsets.get(node as usize..node as usize + 2)
         {
             crate::prefetch::prefetch_index(&csr.targets, start as usize);
+            if end > start + 1 {
+                crate::prefetch::prefetch_index(&csr.targets, end as usize - 1);
+            }
         }
     }
 
