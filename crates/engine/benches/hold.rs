@@ -26,18 +26,17 @@
 //! disturbed by other jobs, where a mean or median measures the neighbours.
 //!
 //! Measured on the 2-core development machine (AMD EPYC VM, 512 KiB L2, 32 MiB L3;
-//! bench profile; mean 1 ms), while other builds kept the load average near 7, so
-//! treat absolute figures as upper bounds; under heavier load later runs gave
-//! 1.2-2.0 µs (heap) against 110-130 ns (calendar) at 10^6, the same order of speedup.
+//! bench profile; mean 1 ms) on a quiet machine; an earlier run under a load average
+//! near 7 gave about twice these times, the same order of speedup.
 //! Peak resident memory at 10^7 pending (separate runs): heap ~240 MB, calendar ~320 MB.
 //!
 //! ```text
 //!    pending       heap   cal_rule  cal_adapt  speedup |   rule_width  rule_bkts |  adapt_width adapt_bkts relayouts
-//!       1000       89.3       41.0       42.6     2.2x |        16384        256 |        16384        256        1
-//!      10000      141.2       50.9       54.9     2.8x |         8192        512 |        16384        256        1
-//!     100000      279.6       60.8       38.7     4.6x |         1024       4096 |         2048       2048        3
-//!    1000000      744.8       56.1       60.8    13.3x |         1024       4096 |         1024       4096        4
-//!   10000000     1807.4      116.0      122.3    15.6x |         1024       4096 |         1024       4096        4
+//!       1000       40.6       20.2       22.1     2.0x |        16384        256 |        32768        256        1
+//!      10000       60.9       21.4       21.5     2.9x |         8192        512 |        32768        256        1
+//!     100000      100.2       22.5       21.6     4.4x |         1024       4096 |         4096       2048        3
+//!    1000000      360.9       37.0       33.8     9.8x |         1024       4096 |         2048       4096        4
+//!   10000000     1129.2       51.6       40.1    21.9x |         1024       4096 |         2048       4096        4
 //! (ns per hold, fastest of 7 segments; speedup = heap / cal_rule; widths in ns)
 //! ```
 
