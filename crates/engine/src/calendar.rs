@@ -945,7 +945,7 @@ mod tests {
                 })
                 .collect();
             let mut expected = bucket.clone();
-            expected.sort_by(|a, b| b.0.cmp(&a.0));
+            expected.sort_by_key(|entry| std::cmp::Reverse(entry.0));
             let mut scratch = Vec::new();
             sort_descending(&mut bucket, &mut scratch);
             prop_assert_eq!(bucket, expected);
