@@ -35,6 +35,24 @@ pub fn prefetch_index<T>(slice: &[T], index: usize) {
     }
 }
 
+/// Prefetches every cache line `value` occupies (a struct of a few lines that a
+/// callback is about to update all over).
+#[inline(always)]
+pub fn prefetch_object<T>(value: &T) {
+    const LINE: usize = 64;
+    let start = std::ptr::from_ref(value).cast::<u8>();
+    let size = std::mem::size_of::<T>();
+    if size == 0 {
+        return;
+    }
+    // `start + k * LINE` lies in the k-th line after the first byte's, up to the
+    // last byte's (which an unaligned value reaches one line later than size / LINE).
+    let lines = (start as usize + size - 1) / LINE - start as usize / LINE;
+    for line in 0..=lines {
+        prefetch(start.wrapping_add(line * LINE));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +64,11 @@ mod tests {
         prefetch_index(&values, 99);
         prefetch(std::ptr::null::<u8>());
         prefetch(values.as_ptr().wrapping_add(1 << 20));
+        let block = [7u8; 200];
+        prefetch_object(&block);
+        prefetch_object(&());
+        prefetch_object(&values[2]);
         assert_eq!(values, [1, 2, 3]);
+        assert_eq!(block, [7u8; 200]);
     }
 }

@@ -160,7 +160,12 @@ impl Model for Replication {
     fn prefetch_more(&self, node: u32, msg: &Message) -> bool {
         let duplicate = self.nodes.get(node as usize).is_some_and(|n| n.plain_duplicate(&self.config, msg).is_some());
         if !duplicate {
+            // A first copy is verified, appended and forwarded: it updates most of
+            // the node's state, not just the seen set the duplicate check read.
             self.collector.prefetch_node(node);
+            if let Some(state) = self.nodes.get(node as usize) {
+                gossim_engine::prefetch::prefetch_object(state);
+            }
         }
         !duplicate
     }
