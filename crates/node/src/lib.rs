@@ -25,8 +25,9 @@
 //!
 //! Transactions, balances and conflict rules live in `gossim-ledger`.
 //!
-//! **Memory.** `size_of::<Node>()` is 176 bytes (160 of them the ledger); an honest
-//! node that knows one transaction holds 176 bytes including heap, and each further
+//! **Memory.** `size_of::<Node>()` is 192 bytes (160 of them the ledger, padded to
+//! three cache lines); an honest node that knows one transaction holds 192 bytes
+//! including heap, and each further
 //! transaction adds at most ~64 bytes (56 measured for 100 transactions between
 //! distinct accounts; see `gossim_ledger` and the `node_memory_is_small` test).
 //! Rumour mongering, counted push rounds and announce requests add a boxed protocol

@@ -602,7 +602,7 @@ fn poisson_clocks_tick_at_exponential_intervals() {
 
 #[test]
 fn node_memory_is_small() {
-    assert_eq!(std::mem::size_of::<Node>(), 176);
+    assert_eq!(std::mem::size_of::<Node>(), 192);
     let mut arena = TxArena::new();
     for i in 0..100u32 {
         arena.push(body(2 * i, 2 * i + 1, 1, 0));
@@ -646,7 +646,7 @@ fn node_memory_is_small() {
         per_tx
     );
     assert!(one.memory_bytes() <= 256, "{}", one.memory_bytes());
-    assert_eq!(one.memory_bytes(), 176);
+    assert_eq!(one.memory_bytes(), 192);
     assert!(per_tx <= 64, "{per_tx}");
 }
 
