@@ -58,10 +58,9 @@ pub struct Collector {
     coverage: Vec<CoverageRow>,
 }
 
-/// Samples kept at most, whatever the interval asked for.
-/// What the collector keeps per node: 24 bytes, so at 10⁶ nodes the records of
-/// the nodes a delivery touches are one line each (and prefetchable, see
-/// [`Collector::prefetch_node`]).
+/// What the collector keeps per node: 24 bytes, so at 10⁶ nodes the record a
+/// delivery touches is one line, or two when it straddles a boundary (prefetchable,
+/// see [`Collector::prefetch_node`]).
 #[derive(Clone, Copy, Debug)]
 struct NodeRecord {
     /// The node's current set-digest fingerprint.
@@ -74,6 +73,7 @@ struct NodeRecord {
     up: bool,
 }
 
+/// Samples kept at most, whatever the interval asked for.
 const MAX_COVERAGE_ROWS: usize = 100_000;
 
 impl Collector {
@@ -124,7 +124,9 @@ impl Collector {
     /// Hints the CPU to fetch `node`'s record: a delivery to it may update it.
     #[inline]
     pub fn prefetch_node(&self, node: u32) {
-        gossim_engine::prefetch::prefetch_index(&self.per_node, node as usize);
+        if let Some(record) = self.per_node.get(node as usize) {
+            gossim_engine::prefetch::prefetch_object(record);
+        }
     }
 
     fn is_live_honest(&self, node: u32) -> bool {
