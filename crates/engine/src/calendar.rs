@@ -613,7 +613,8 @@ impl<E> EventQueue<E> for CalendarQueue<E> {
 ///
 /// Events are 40 bytes and a comparison sort moves each about log n times. So when a
 /// bucket's keys allow (their spread of times and of sequence numbers, plus the
-/// position, fit in 64 bits: always, for buckets of the usual width and size), it sorts
+/// position, fit in 63 bits, as they do for buckets of ordinary width and size unless
+/// a bucket mixes events pushed billions of events apart), it sorts
 /// one packed `u64` per event instead and then moves every event once, following the
 /// permutation's cycles. Keys are unique, so both paths give the same order.
 fn sort_descending<E>(bucket: &mut [(EventKey, E)], scratch: &mut Vec<u64>) {
