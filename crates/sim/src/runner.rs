@@ -158,16 +158,17 @@ impl Model for Replication {
     /// may forward.
     #[inline]
     fn prefetch_more(&self, node: u32, msg: &Message) -> bool {
-        let duplicate = self.nodes.get(node as usize).is_some_and(|n| n.plain_duplicate(&self.config, msg).is_some());
-        if !duplicate {
-            // A first copy is verified, appended and forwarded: it updates most of
-            // the node's state, not just the seen set the duplicate check read.
-            self.collector.prefetch_node(node);
-            if let Some(state) = self.nodes.get(node as usize) {
-                gossim_engine::prefetch::prefetch_object(state);
-            }
+        let Some(state) = self.nodes.get(node as usize) else {
+            return false;
+        };
+        if state.plain_duplicate(&self.config, msg).is_some() {
+            return false;
         }
-        !duplicate
+        // A first copy is verified, appended and forwarded: it updates most of the
+        // node's state, not just the seen set the duplicate check read.
+        self.collector.prefetch_node(node);
+        gossim_engine::prefetch::prefetch_object(state);
+        true
     }
 
     fn timer_key(timer: &Timer) -> u64 {
